@@ -1,0 +1,441 @@
+//! The architected state of one e500 core and the operations every instruction
+//! class shares: MSR writes, interrupt delivery, register views.
+
+use crate::debug::{dbsr, Debug, HostEvent, Qualifiers};
+use crate::interrupt::{Class, Interrupt};
+use crate::memory::Ram;
+use crate::mmu::Mmu;
+use crate::msr;
+use crate::softtlb::SoftTlb;
+use crate::spr::Spr;
+use crate::timer::{Timers, TB_TICKS_PER_INSN};
+use crate::Flavor;
+use std::collections::HashMap;
+
+/// XER bits.
+pub mod xer {
+    pub const SO: u32 = 0x8000_0000;
+    pub const OV: u32 = 0x4000_0000;
+    pub const CA: u32 = 0x2000_0000;
+    /// Byte count for `lswx`/`stswx`.
+    pub const BYTE_COUNT: u32 = 0x7F;
+}
+
+/// How an instruction failed to complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exc {
+    /// The core takes this interrupt; SRR0 (or its class's pair) gets the
+    /// instruction's address. ESR/DEAR were already written.
+    Interrupt(Interrupt),
+    /// The debugger's bank fired: [`Cpu::host_event`] says how.
+    Host,
+}
+
+/// What instruction execution returns: `Ok(None)` falls through, `Ok(Some(t))` jumps.
+pub type Flow = Result<Option<u32>, Exc>;
+
+/// A reset the guest asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetKind {
+    /// DBCR0[RST] or a watchdog with TCR[WRC] = 01.
+    Core,
+    /// TCR[WRC] = 10.
+    Chip,
+    /// TCR[WRC] = 11, or DBCR0[RST] = 11.
+    System,
+}
+
+/// Planted software breakpoints: the words in RAM hold the breakpoint instruction,
+/// this map holds what the guest and the debugger see there.
+#[derive(Default)]
+pub(crate) struct Overlay {
+    /// Physical word address → original instruction word.
+    pub words: HashMap<u64, u32>,
+    /// Physical page → number of planted words in it.
+    pub pages: HashMap<u64, u32>,
+}
+
+impl Overlay {
+    /// Replace the bytes of `buf` (read from physical `pa`) that are planted words.
+    pub fn hide(&self, pa: u64, buf: &mut [u8]) {
+        if self.words.is_empty() {
+            return;
+        }
+        let end = pa + buf.len() as u64;
+        let mut word = pa & !3;
+        while word < end {
+            if let Some(orig) = self.words.get(&word) {
+                for (i, b) in orig.to_be_bytes().iter().enumerate() {
+                    let a = word + i as u64;
+                    if a >= pa && a < end {
+                        buf[(a - pa) as usize] = *b;
+                    }
+                }
+            }
+            word += 4;
+        }
+    }
+
+    /// Record a write of `bytes` at physical `pa` into planted words; returns the
+    /// bytes to store in RAM (planted words keep the breakpoint instruction).
+    pub fn absorb(&mut self, pa: u64, bytes: &mut [u8], ram_now: &[u8]) {
+        let end = pa + bytes.len() as u64;
+        let mut word = pa & !3;
+        while word < end {
+            if let Some(orig) = self.words.get_mut(&word) {
+                let mut o = orig.to_be_bytes();
+                for (i, ob) in o.iter_mut().enumerate() {
+                    let a = word + i as u64;
+                    if a >= pa && a < end {
+                        let k = (a - pa) as usize;
+                        *ob = bytes[k];
+                        bytes[k] = ram_now[k];
+                    }
+                }
+                *orig = u32::from_be_bytes(o);
+            }
+            word += 4;
+        }
+    }
+
+    pub fn has_page(&self, pa_page: u64) -> bool {
+        self.pages.contains_key(&pa_page)
+    }
+}
+
+/// Which words of RAM pages hold decoded instructions.
+#[derive(Default)]
+pub(crate) struct CodeMap {
+    /// Physical page → one bit per word that some block was decoded from.
+    pub pages: HashMap<u64, Box<[u64; 16]>>,
+    /// Pages whose blocks must be dropped at the next block boundary.
+    pub dirty: Vec<u64>,
+}
+
+impl CodeMap {
+    /// Mark `[pa, pa + 4*words)` as decoded; returns true if the page is new.
+    pub fn mark(&mut self, pa: u64, words: usize) -> bool {
+        let page = pa & !0xFFF;
+        let mut new = false;
+        let bits = self.pages.entry(page).or_insert_with(|| {
+            new = true;
+            Box::new([0; 16])
+        });
+        let first = ((pa & 0xFFF) >> 2) as usize;
+        for w in first..(first + words).min(1024) {
+            bits[w / 64] |= 1 << (w % 64);
+        }
+        new
+    }
+
+    /// Whether a write of `len` bytes at `pa` touches decoded words; if so the page is
+    /// queued for invalidation and forgotten.
+    pub fn write_hits(&mut self, pa: u64, len: usize) -> bool {
+        let page = pa & !0xFFF;
+        let Some(bits) = self.pages.get(&page) else {
+            return false;
+        };
+        let first = ((pa & 0xFFF) >> 2) as usize;
+        let last = (((pa & 0xFFF) + len as u64 - 1) >> 2).min(1023) as usize;
+        let hit = (first..=last).any(|w| bits[w / 64] & (1 << (w % 64)) != 0);
+        if hit {
+            self.pages.remove(&page);
+            self.dirty.push(page);
+        }
+        hit
+    }
+}
+
+/// The state of one e500 core.
+pub struct Cpu {
+    pub(crate) flavor: Flavor,
+    pub gpr: [u32; 32],
+    pub pc: u32,
+    /// The MSR the guest wrote (its own view; see [`Cpu::msr`]).
+    pub(crate) msr: u32,
+    pub cr: u32,
+    pub lr: u32,
+    pub ctr: u32,
+    pub xer: u32,
+    pub fpr: [u64; 32],
+    pub fpscr: u32,
+    /// Plain-storage SPRs, indexed by SPR number.
+    pub(crate) sprs: Box<[u32; 1024]>,
+    pub mmu: Mmu,
+    pub(crate) timers: Timers,
+    pub debug: Debug,
+    pub(crate) ram: Ram,
+    pub(crate) stlb: SoftTlb,
+    pub(crate) code: CodeMap,
+    pub(crate) overlay: Overlay,
+    /// Instructions retired since power-on (drives the time base).
+    pub(crate) icount: u64,
+    /// Address of the first instruction of the block being executed.
+    pub(crate) block_start: u32,
+    /// Physical address reserved by `lwarx`.
+    pub(crate) reservation: Option<u64>,
+    /// In `wait`: idle until an interrupt.
+    pub(crate) halted: bool,
+    /// Something changed that the engine must look at before the next block.
+    pub(crate) attention: bool,
+    /// The translation changed: decoded-block lookups must be redone.
+    pub(crate) translation_changed: bool,
+    /// Comparator configuration changed: blocks must be rebuilt.
+    pub(crate) debug_changed: bool,
+    /// A device asked the run loop to return.
+    pub(crate) bus_exit: bool,
+    /// Level of the external interrupt input, as last reported by the bus.
+    pub(crate) external_irq: bool,
+    /// A reset the guest requested.
+    pub(crate) reset_request: Option<ResetKind>,
+    /// What the debugger's bank reported (valid after [`Exc::Host`]).
+    pub(crate) host_event: Option<HostEvent>,
+}
+
+impl Cpu {
+    pub(crate) fn new(flavor: Flavor, ram: Ram) -> Cpu {
+        let mut cpu = Cpu {
+            flavor,
+            gpr: [0; 32],
+            pc: 0,
+            msr: 0,
+            cr: 0,
+            lr: 0,
+            ctr: 0,
+            xer: 0,
+            fpr: [0; 32],
+            fpscr: 0,
+            sprs: Box::new([0; 1024]),
+            mmu: Mmu::new(flavor),
+            timers: Timers::default(),
+            debug: Debug::default(),
+            ram,
+            stlb: SoftTlb::default(),
+            code: CodeMap::default(),
+            overlay: Overlay::default(),
+            icount: 0,
+            block_start: 0,
+            reservation: None,
+            halted: false,
+            attention: true,
+            translation_changed: true,
+            debug_changed: true,
+            bus_exit: false,
+            external_irq: false,
+            reset_request: None,
+            host_event: None,
+        };
+        cpu.reset();
+        cpu
+    }
+
+    /// Architected reset state (the debugger's bank is kept: it belongs to the host).
+    pub(crate) fn reset(&mut self) {
+        let host = self.debug.host.take();
+        self.gpr = [0; 32];
+        self.pc = 0xFFFF_FFFC;
+        self.msr = 0;
+        self.cr = 0;
+        self.lr = 0;
+        self.ctr = 0;
+        self.xer = 0;
+        self.fpr = [0; 32];
+        self.fpscr = 0;
+        self.sprs.fill(0);
+        self.mmu = Mmu::new(self.flavor);
+        self.timers = Timers::default();
+        self.debug = Debug {
+            host,
+            ..Debug::default()
+        };
+        self.reservation = None;
+        self.halted = false;
+        self.reset_request = None;
+        self.stlb.flush();
+        self.attention = true;
+        self.translation_changed = true;
+        self.debug_changed = true;
+    }
+
+    /// Which core this is.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    /// MSR as the guest reads it. On e500mc, while the debugger owns debugging,
+    /// MSRP[DEP] keeps DE set.
+    pub fn msr(&self) -> u32 {
+        if self.flavor == Flavor::E500mc && self.debug.host.is_some() {
+            self.msr | msr::DE
+        } else {
+            self.msr
+        }
+    }
+
+    /// The guest's own MSR[DE]: what gates its own debug events.
+    pub(crate) fn guest_de(&self) -> bool {
+        self.msr & msr::DE != 0
+    }
+
+    /// Write the MSR on behalf of the guest (mtmsr, rfi, interrupt entry) or the debugger.
+    pub fn set_msr(&mut self, value: u32) {
+        let value = value & self.flavor.msr_mask();
+        if (value ^ self.msr) & msr::TRANSLATION != 0 {
+            self.stlb.flush();
+            self.translation_changed = true;
+        }
+        self.msr = value;
+        self.attention = true;
+    }
+
+    pub(crate) fn qualifiers(&self) -> Qualifiers {
+        Qualifiers {
+            pr: self.msr & msr::PR != 0,
+            is: self.msr & msr::IS != 0,
+            ds: self.msr & msr::DS != 0,
+        }
+    }
+
+    /// Time-base ticks at the instruction at `pc` of the current block.
+    #[inline]
+    pub(crate) fn now(&self, pc: u32) -> u64 {
+        let in_block = (pc.wrapping_sub(self.block_start) / 4) as u64;
+        (self.icount + in_block) * TB_TICKS_PER_INSN
+    }
+
+    /// Value of a plain-storage SPR.
+    #[inline]
+    pub(crate) fn spr(&self, spr: Spr) -> u32 {
+        self.sprs[spr.number() as usize]
+    }
+
+    #[inline]
+    pub(crate) fn set_spr(&mut self, spr: Spr, value: u32) {
+        self.sprs[spr.number() as usize] = value;
+    }
+
+    /// The IVOR SPR for an interrupt's vector number.
+    fn ivor(&self, n: usize) -> u32 {
+        let number = if n < 16 { 400 + n } else { 528 + n - 32 };
+        self.sprs[number]
+    }
+
+    /// Record a guest debug event in DBSR (IDE too when its DE is clear).
+    pub(crate) fn record_guest_event(&mut self, bits: u32) {
+        if bits == 0 {
+            return;
+        }
+        self.debug.dbsr |= bits;
+        if !self.guest_de() {
+            self.debug.dbsr |= dbsr::IDE;
+        }
+        self.attention = true;
+    }
+
+    /// Take `int`: save the return address and MSR in the class's pair, enter the
+    /// handler at IVPR | IVORn.
+    pub(crate) fn take_interrupt(&mut self, int: Interrupt, return_pc: u32) {
+        let debug_level = self.flavor.debug_level_interrupt();
+        let class = int.class(debug_level);
+        let old = self.msr();
+        let (save0, save1, keep) = match class {
+            Class::Base => (Spr::Srr0, Spr::Srr1, msr::CE | msr::ME | msr::DE),
+            Class::Critical => {
+                let keep = if debug_level {
+                    msr::ME | msr::DE
+                } else {
+                    msr::ME
+                };
+                (Spr::Csrr0, Spr::Csrr1, keep)
+            }
+            Class::DebugLevel => (Spr::Dsrr0, Spr::Dsrr1, msr::ME),
+            Class::MachineCheck => (
+                Spr::Mcsrr0,
+                Spr::Mcsrr1,
+                if debug_level { msr::DE } else { 0 },
+            ),
+        };
+        self.set_spr(save0, return_pc);
+        self.set_spr(save1, old);
+        self.set_msr(self.msr & keep);
+        self.pc = (self.spr(Spr::Ivpr) & 0xFFFF_0000) | (self.ivor(int.ivor()) & 0xFFF0);
+        self.halted = false;
+        self.reservation = None;
+        // Interrupt-taken debug events (not for the debug interrupt itself).
+        let event = match class {
+            Class::Base => crate::debug::dbcr0::IRPT,
+            Class::Critical if debug_level => crate::debug::dbcr0::CIRPT,
+            _ => 0,
+        };
+        if event != 0 && self.debug.guest_idm() && self.debug.guest.dbcr0 & event != 0 {
+            self.record_guest_event(event);
+        }
+    }
+
+    /// Raise a program interrupt with `esr`.
+    pub(crate) fn program(&mut self, esr: u32) -> Exc {
+        self.set_spr(Spr::Esr, esr);
+        Exc::Interrupt(Interrupt::Program)
+    }
+
+    /// Stop for the debugger.
+    pub(crate) fn host_stop(&mut self, event: HostEvent) -> Exc {
+        self.host_event = Some(event);
+        Exc::Host
+    }
+
+    /// CR field 0 from a result (LT/GT/EQ by signed compare with 0, SO from XER).
+    #[inline]
+    pub(crate) fn set_cr0(&mut self, v: u32) {
+        let v = v as i32;
+        let f = if v < 0 {
+            8
+        } else if v > 0 {
+            4
+        } else {
+            2
+        } | (self.xer >> 31);
+        self.cr = (self.cr & 0x0FFF_FFFF) | (f << 28);
+    }
+
+    /// Set CR field `bf` (0..8) to the 4-bit value `f`.
+    #[inline]
+    pub(crate) fn set_cr_field(&mut self, bf: u8, f: u32) {
+        let shift = 28 - 4 * bf as u32;
+        self.cr = (self.cr & !(0xF << shift)) | ((f & 0xF) << shift);
+    }
+
+    /// CR bit `n` (0 = MSB).
+    #[inline]
+    pub(crate) fn cr_bit(&self, n: u8) -> bool {
+        self.cr & (0x8000_0000 >> n) != 0
+    }
+
+    #[inline]
+    pub(crate) fn set_ca(&mut self, ca: bool) {
+        if ca {
+            self.xer |= xer::CA;
+        } else {
+            self.xer &= !xer::CA;
+        }
+    }
+
+    #[inline]
+    pub(crate) fn ca(&self) -> u32 {
+        (self.xer >> 29) & 1
+    }
+
+    #[inline]
+    pub(crate) fn set_ov(&mut self, ov: bool) {
+        if ov {
+            self.xer |= xer::OV | xer::SO;
+        } else {
+            self.xer &= !xer::OV;
+        }
+    }
+
+    /// The guest RAM.
+    pub fn ram(&self) -> &Ram {
+        &self.ram
+    }
+}

@@ -1,0 +1,594 @@
+//! The BookE debug facility of the e500: DBCR0-2, DBSR, IAC1-2, DAC1-2, with two
+//! banks of comparators.
+//!
+//! * The **guest bank** is what the guest programs with `mtspr` and reads back with
+//!   `mfspr`; its events become the guest's own debug interrupts, gated by the
+//!   guest's MSR[DE] and DBCR0[IDM], exactly as on the hardware.
+//! * The **host bank** is what the debugger programs through the hypervisor layer
+//!   (`set_guest_debug`); its events stop the run loop and are never seen by the
+//!   guest. While it is active the guest reads DBCR0 with EDM set.
+//!
+//! Comparators cost nothing while disarmed: the engine asks [`Debug::iac_may_match`]
+//! when it builds a block and [`Debug::dac_may_hit_page`] when it fills a soft-TLB
+//! entry, and only then takes the checking path.
+
+/// DBCR0 bits.
+pub mod dbcr0 {
+    pub const EDM: u32 = 0x8000_0000;
+    pub const IDM: u32 = 0x4000_0000;
+    pub const RST: u32 = 0x3000_0000;
+    pub const IC: u32 = 0x0800_0000;
+    pub const BT: u32 = 0x0400_0000;
+    pub const IRPT: u32 = 0x0200_0000;
+    pub const TDE: u32 = 0x0100_0000;
+    pub const IAC1: u32 = 0x0080_0000;
+    pub const IAC2: u32 = 0x0040_0000;
+    pub const DAC1R: u32 = 0x0008_0000;
+    pub const DAC1W: u32 = 0x0004_0000;
+    pub const DAC2R: u32 = 0x0002_0000;
+    pub const DAC2W: u32 = 0x0001_0000;
+    pub const RET: u32 = 0x0000_8000;
+    pub const CIRPT: u32 = 0x0000_0040;
+    pub const CRET: u32 = 0x0000_0020;
+    pub const FT: u32 = 0x0000_0001;
+    /// The comparator enables.
+    pub const IAC: u32 = IAC1 | IAC2;
+    pub const DAC: u32 = DAC1R | DAC1W | DAC2R | DAC2W;
+}
+
+/// DBSR bits (write-1-to-clear). Event bits share DBCR0's positions.
+pub mod dbsr {
+    pub const IDE: u32 = 0x8000_0000;
+    pub const UDE: u32 = 0x4000_0000;
+    pub const MRR: u32 = 0x3000_0000;
+    pub const IC: u32 = 0x0800_0000;
+    pub const BT: u32 = 0x0400_0000;
+    pub const IRPT: u32 = 0x0200_0000;
+    pub const TIE: u32 = 0x0100_0000;
+    pub const IAC1: u32 = 0x0080_0000;
+    pub const IAC2: u32 = 0x0040_0000;
+    pub const DAC1R: u32 = 0x0008_0000;
+    pub const DAC1W: u32 = 0x0004_0000;
+    pub const DAC2R: u32 = 0x0002_0000;
+    pub const DAC2W: u32 = 0x0001_0000;
+    pub const RET: u32 = 0x0000_8000;
+    pub const CIRPT: u32 = 0x0000_0040;
+    pub const CRET: u32 = 0x0000_0020;
+    /// Every bit that records an event (and so can request a debug interrupt).
+    pub const EVENTS: u32 = UDE
+        | IC
+        | BT
+        | IRPT
+        | TIE
+        | IAC1
+        | IAC2
+        | DAC1R
+        | DAC1W
+        | DAC2R
+        | DAC2W
+        | RET
+        | CIRPT
+        | CRET;
+    pub const DAC_WRITE: u32 = DAC1W | DAC2W;
+    pub const DAC_READ: u32 = DAC1R | DAC2R;
+}
+
+/// DBCR1/DBCR2 field helpers.
+mod qual {
+    /// Whether a US (user/supervisor) field value admits problem state `pr`.
+    pub fn us_ok(us: u32, pr: bool) -> bool {
+        match us {
+            2 => !pr,
+            3 => pr,
+            _ => true,
+        }
+    }
+    /// Whether an ER field admits address space `space`.
+    pub fn er_ok(er: u32, space: bool) -> bool {
+        match er {
+            2 => !space,
+            3 => space,
+            _ => true,
+        }
+    }
+}
+
+/// How a comparator pair compares (IAC12M / DAC12M).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PairMode {
+    Exact,
+    Mask,
+    Inclusive,
+    Exclusive,
+}
+
+impl PairMode {
+    fn from_field(f: u32) -> PairMode {
+        match f & 3 {
+            0 => PairMode::Exact,
+            1 => PairMode::Mask,
+            2 => PairMode::Inclusive,
+            _ => PairMode::Exclusive,
+        }
+    }
+
+    /// Whether `addr` matches the pair `(v1, v2)`; for `Exact`, returns the per-comparator result.
+    fn pair_match(self, addr: u32, v1: u32, v2: u32) -> bool {
+        match self {
+            PairMode::Exact => unreachable!("exact compares per comparator"),
+            PairMode::Mask => addr & v2 == v1 & v2,
+            PairMode::Inclusive => v1 <= addr && addr < v2,
+            PairMode::Exclusive => addr < v1 || addr >= v2,
+        }
+    }
+}
+
+/// One bank of debug registers: the architected DBCR0-2, IAC1-2, DAC1-2.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DebugRegs {
+    pub dbcr0: u32,
+    pub dbcr1: u32,
+    pub dbcr2: u32,
+    pub iac: [u32; 2],
+    pub dac: [u32; 2],
+}
+
+/// MSR state that qualifies comparators.
+#[derive(Clone, Copy, Debug)]
+pub struct Qualifiers {
+    pub pr: bool,
+    pub is: bool,
+    pub ds: bool,
+}
+
+/// A data access as the DAC comparators see it.
+#[derive(Clone, Copy, Debug)]
+pub struct DataAccess {
+    /// Starting effective address.
+    pub ea: u32,
+    /// Bytes accessed.
+    pub len: u32,
+    pub write: bool,
+    /// A cache-block operation (`dcbz`): compared on its aligned block.
+    pub block: Option<u32>,
+}
+
+impl DebugRegs {
+    /// DBSR bits of the IAC events that fire for an instruction at `ea`.
+    pub fn iac_hits(&self, ea: u32, q: Qualifiers) -> u32 {
+        let en = self.dbcr0 & dbcr0::IAC;
+        if en == 0 {
+            return 0;
+        }
+        let ea = ea & !3;
+        let qualified = |n: usize| {
+            let shift = 30 - 4 * n as u32;
+            let us = (self.dbcr1 >> shift) & 3;
+            let er = (self.dbcr1 >> (shift - 2)) & 3;
+            qual::us_ok(us, q.pr) && qual::er_ok(er, q.is)
+        };
+        match PairMode::from_field(self.dbcr1 >> 22) {
+            PairMode::Exact => {
+                let mut hits = 0;
+                for (n, bit) in [dbcr0::IAC1, dbcr0::IAC2].into_iter().enumerate() {
+                    if en & bit != 0 && self.iac[n] & !3 == ea && qualified(n) {
+                        hits |= bit;
+                    }
+                }
+                hits
+            }
+            mode => {
+                if mode.pair_match(ea, self.iac[0] & !3, self.iac[1] & !3) && qualified(0) {
+                    en
+                } else {
+                    0
+                }
+            }
+        }
+    }
+
+    /// DBSR bits of the DAC events that fire for `acc`.
+    pub fn dac_hits(&self, acc: DataAccess, q: Qualifiers) -> u32 {
+        let (r1, w1, r2, w2) = (dbcr0::DAC1R, dbcr0::DAC1W, dbcr0::DAC2R, dbcr0::DAC2W);
+        let en = self.dbcr0 & if acc.write { w1 | w2 } else { r1 | r2 };
+        if en == 0 {
+            return 0;
+        }
+        let qualified = |n: usize| {
+            let shift = 30 - 4 * n as u32;
+            let us = (self.dbcr2 >> shift) & 3;
+            let er = (self.dbcr2 >> (shift - 2)) & 3;
+            qual::us_ok(us, q.pr) && qual::er_ok(er, q.ds)
+        };
+        let block_mask = acc.block.map_or(u32::MAX, |line| !(line - 1));
+        let ea = acc.ea & block_mask;
+        match PairMode::from_field(self.dbcr2 >> 22) {
+            PairMode::Exact => {
+                let mut hits = 0;
+                for (n, bits) in [r1 | w1, r2 | w2].into_iter().enumerate() {
+                    if en & bits != 0 && self.dac[n] & block_mask == ea && qualified(n) {
+                        hits |= en & bits;
+                    }
+                }
+                hits
+            }
+            mode => {
+                if mode.pair_match(ea, self.dac[0], self.dac[1]) && qualified(0) {
+                    en
+                } else {
+                    0
+                }
+            }
+        }
+    }
+
+    fn iac_could_match(&self, ea: u32) -> bool {
+        let en = self.dbcr0 & dbcr0::IAC;
+        if en == 0 {
+            return false;
+        }
+        let ea = ea & !3;
+        match PairMode::from_field(self.dbcr1 >> 22) {
+            PairMode::Exact => {
+                (en & dbcr0::IAC1 != 0 && self.iac[0] & !3 == ea)
+                    || (en & dbcr0::IAC2 != 0 && self.iac[1] & !3 == ea)
+            }
+            mode => mode.pair_match(ea, self.iac[0] & !3, self.iac[1] & !3),
+        }
+    }
+
+    fn dac_could_hit_page(&self, page: u32) -> bool {
+        let en = self.dbcr0 & dbcr0::DAC;
+        if en == 0 {
+            return false;
+        }
+        match PairMode::from_field(self.dbcr2 >> 22) {
+            PairMode::Exact => {
+                (en & (dbcr0::DAC1R | dbcr0::DAC1W) != 0 && self.dac[0] & !0xFFF == page)
+                    || (en & (dbcr0::DAC2R | dbcr0::DAC2W) != 0 && self.dac[1] & !0xFFF == page)
+            }
+            _ => true,
+        }
+    }
+}
+
+/// What kind of access a debugger watchpoint catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatchKind {
+    pub read: bool,
+    pub write: bool,
+}
+
+/// One debugger watchpoint: `len` bytes from `addr` (a power of two up to 8, aligned).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostWatch {
+    pub addr: u32,
+    pub len: u32,
+    pub kind: WatchKind,
+}
+
+/// The debugger's bank, as `set_guest_debug` programs it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostDebug {
+    /// Exit after every instruction (DBCR0[IC] with IDM).
+    pub single_step: bool,
+    /// The software-breakpoint instruction exits instead of reaching the guest.
+    pub sw_breakpoints: bool,
+    /// Instruction comparators (IAC1, IAC2).
+    pub iac: [Option<u32>; 2],
+    /// Data comparators (DAC1, DAC2).
+    pub dac: [Option<HostWatch>; 2],
+}
+
+impl HostDebug {
+    /// The shadow DBCR0 KVM would load for this bank.
+    pub fn dbcr0(&self) -> u32 {
+        let mut v = dbcr0::IDM;
+        if self.single_step {
+            v |= dbcr0::IC;
+        }
+        for (n, iac) in self.iac.iter().enumerate() {
+            if iac.is_some() {
+                v |= dbcr0::IAC1 >> n;
+            }
+        }
+        for (n, dac) in self.dac.iter().enumerate() {
+            if let Some(w) = dac {
+                let shift = 2 * n as u32;
+                if w.kind.read {
+                    v |= dbcr0::DAC1R >> shift;
+                }
+                if w.kind.write {
+                    v |= dbcr0::DAC1W >> shift;
+                }
+            }
+        }
+        v
+    }
+
+    /// DBSR bits for an instruction at `ea`.
+    fn iac_hits(&self, ea: u32) -> u32 {
+        let mut hits = 0;
+        for (n, iac) in self.iac.iter().enumerate() {
+            if iac.is_some_and(|a| a & !3 == ea & !3) {
+                hits |= dbcr0::IAC1 >> n;
+            }
+        }
+        hits
+    }
+
+    /// DBSR bits for a data access: any byte of the access inside a watched range.
+    fn dac_hits(&self, acc: DataAccess) -> u32 {
+        let (start, len) = match acc.block {
+            Some(line) => (acc.ea & !(line - 1), line),
+            None => (acc.ea, acc.len),
+        };
+        let end = start as u64 + len as u64;
+        let mut hits = 0;
+        for (n, dac) in self.dac.iter().enumerate() {
+            let Some(w) = dac else { continue };
+            let wanted = if acc.write { w.kind.write } else { w.kind.read };
+            if wanted && (start as u64) < w.addr as u64 + w.len as u64 && (w.addr as u64) < end {
+                let shift = 2 * n as u32;
+                hits |= if acc.write {
+                    dbcr0::DAC1W
+                } else {
+                    dbcr0::DAC1R
+                } >> shift;
+            }
+        }
+        hits
+    }
+}
+
+/// What a debug event of the host bank reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostEvent {
+    /// An IAC fired: the instruction at `addr` has not executed.
+    Breakpoint { addr: u32, dbsr: u32 },
+    /// A DAC fired before the access; `addr` is the programmed comparator address.
+    Watchpoint { addr: u32, write: bool, dbsr: u32 },
+    /// One instruction completed (or an interrupt was entered); `next` is the PC.
+    Step { next: u32 },
+    /// The software-breakpoint instruction at `addr` was reached.
+    SoftwareBreakpoint { addr: u32 },
+}
+
+/// The debug facility of one core: the guest bank, DBSR, and the host bank.
+#[derive(Clone, Debug, Default)]
+pub struct Debug {
+    /// What the guest programmed.
+    pub guest: DebugRegs,
+    /// The guest-visible DBSR.
+    pub dbsr: u32,
+    /// The debugger's bank, while it owns debugging (KVM_GUESTDBG_ENABLE).
+    pub host: Option<HostDebug>,
+}
+
+impl Debug {
+    /// DBCR0 as the guest reads it: EDM shows that an external debugger owns the facility.
+    pub fn guest_dbcr0(&self) -> u32 {
+        let edm = if self.host.is_some() { dbcr0::EDM } else { 0 };
+        (self.guest.dbcr0 & !dbcr0::EDM) | edm
+    }
+
+    /// Whether the guest's internal debug mode is on.
+    pub fn guest_idm(&self) -> bool {
+        self.guest.dbcr0 & dbcr0::IDM != 0
+    }
+
+    /// Whether any comparator of either bank could fire for an instruction at `ea`.
+    pub fn iac_may_match(&self, ea: u32) -> bool {
+        let host = self.host.as_ref().is_some_and(|h| h.iac_hits(ea) != 0);
+        host || (self.guest_idm() && self.guest.iac_could_match(ea))
+    }
+
+    /// Whether any data comparator of either bank could fire for an access in the 4 KiB page.
+    pub fn dac_may_hit_page(&self, page: u32) -> bool {
+        let host = self.host.as_ref().is_some_and(|h| {
+            h.dac.iter().flatten().any(|w| {
+                let last = w.addr.wrapping_add(w.len.max(1) - 1);
+                w.addr & !0xFFF == page || last & !0xFFF == page
+            })
+        });
+        host || (self.guest_idm() && self.guest.dac_could_hit_page(page))
+    }
+
+    /// Whether execution must go one instruction at a time: the debugger single-steps,
+    /// or the guest has instruction-complete or branch-taken events armed with DE set.
+    pub fn needs_stepping(&self, guest_de: bool) -> bool {
+        let host = self.host.as_ref().is_some_and(|h| h.single_step);
+        host || (guest_de && self.guest_idm() && self.guest.dbcr0 & (dbcr0::IC | dbcr0::BT) != 0)
+    }
+
+    /// Host IAC hits for an instruction at `ea`.
+    pub fn host_iac(&self, ea: u32) -> u32 {
+        self.host.as_ref().map_or(0, |h| h.iac_hits(ea))
+    }
+
+    /// Host DAC hits for a data access.
+    pub fn host_dac(&self, acc: DataAccess) -> u32 {
+        self.host.as_ref().map_or(0, |h| h.dac_hits(acc))
+    }
+
+    /// The host watchpoint address reported for `hits` (DAC1 wins over DAC2).
+    pub fn host_dac_addr(&self, hits: u32) -> u32 {
+        let n = if hits & (dbsr::DAC1R | dbsr::DAC1W) != 0 {
+            0
+        } else {
+            1
+        };
+        self.host
+            .as_ref()
+            .and_then(|h| h.dac[n])
+            .map_or(0, |w| w.addr)
+    }
+
+    /// Guest IAC hits (recorded only in internal debug mode).
+    pub fn guest_iac(&self, ea: u32, q: Qualifiers) -> u32 {
+        if self.guest_idm() {
+            self.guest.iac_hits(ea, q)
+        } else {
+            0
+        }
+    }
+
+    /// Guest DAC hits (recorded only in internal debug mode).
+    pub fn guest_dac(&self, acc: DataAccess, q: Qualifiers) -> u32 {
+        if self.guest_idm() {
+            self.guest.dac_hits(acc, q)
+        } else {
+            0
+        }
+    }
+
+    /// Whether a recorded guest event asks for a debug interrupt now.
+    pub fn guest_interrupt_pending(&self, guest_de: bool) -> bool {
+        guest_de && self.guest_idm() && self.dbsr & dbsr::EVENTS != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ANY: Qualifiers = Qualifiers {
+        pr: false,
+        is: false,
+        ds: false,
+    };
+    const USER: Qualifiers = Qualifiers {
+        pr: true,
+        is: false,
+        ds: false,
+    };
+
+    fn acc(ea: u32, write: bool) -> DataAccess {
+        DataAccess {
+            ea,
+            len: 4,
+            write,
+            block: None,
+        }
+    }
+
+    #[test]
+    fn iac_exact_and_qualifiers() {
+        let mut r = DebugRegs {
+            dbcr0: dbcr0::IDM | dbcr0::IAC1,
+            iac: [0x1000, 0x2000],
+            ..Default::default()
+        };
+        assert_eq!(r.iac_hits(0x1000, ANY), dbsr::IAC1);
+        assert_eq!(r.iac_hits(0x1002, ANY), dbsr::IAC1, "word compare");
+        assert_eq!(r.iac_hits(0x2000, ANY), 0, "IAC2 not enabled");
+        r.dbcr1 = 0xC000_0000; // IAC1US = user only
+        assert_eq!(r.iac_hits(0x1000, ANY), 0);
+        assert_eq!(r.iac_hits(0x1000, USER), dbsr::IAC1);
+        r.dbcr1 = 0x3000_0000; // IAC1ER = EA with IS=1
+        assert_eq!(r.iac_hits(0x1000, ANY), 0);
+    }
+
+    #[test]
+    fn iac_ranges() {
+        let mut r = DebugRegs {
+            dbcr0: dbcr0::IAC1,
+            iac: [0x1000, 0x2000],
+            ..Default::default()
+        };
+        r.dbcr1 = 0x0080_0000; // inclusive
+        assert_eq!(r.iac_hits(0x1ffc, ANY), dbsr::IAC1);
+        assert_eq!(r.iac_hits(0x2000, ANY), 0);
+        r.dbcr1 = 0x00C0_0000; // exclusive
+        assert_eq!(r.iac_hits(0x2000, ANY), dbsr::IAC1);
+        assert_eq!(r.iac_hits(0x1000, ANY), 0);
+        r.dbcr1 = 0x0040_0000; // mask: IAC2 holds the mask
+        r.iac = [0x1000, 0xFFFF_F000];
+        assert_eq!(r.iac_hits(0x1abc, ANY), dbsr::IAC1);
+        assert_eq!(r.iac_hits(0x2abc, ANY), 0);
+    }
+
+    #[test]
+    fn dac_read_write_and_block() {
+        let r = DebugRegs {
+            dbcr0: dbcr0::DAC1W | dbcr0::DAC2R,
+            dac: [0x3000, 0x4000],
+            ..Default::default()
+        };
+        assert_eq!(r.dac_hits(acc(0x3000, true), ANY), dbsr::DAC1W);
+        assert_eq!(r.dac_hits(acc(0x3000, false), ANY), 0);
+        assert_eq!(r.dac_hits(acc(0x4000, false), ANY), dbsr::DAC2R);
+        assert_eq!(
+            r.dac_hits(acc(0x3001, true), ANY),
+            0,
+            "starting EA compared exactly"
+        );
+        let dcbz = DataAccess {
+            ea: 0x3010,
+            len: 32,
+            write: true,
+            block: Some(32),
+        };
+        assert_eq!(r.dac_hits(dcbz, ANY), dbsr::DAC1W);
+    }
+
+    #[test]
+    fn host_bank_overlap_and_kvm_dbcr0() {
+        let h = HostDebug {
+            single_step: true,
+            sw_breakpoints: true,
+            iac: [Some(0x100), None],
+            dac: [
+                None,
+                Some(HostWatch {
+                    addr: 0x2004,
+                    len: 4,
+                    kind: WatchKind {
+                        read: true,
+                        write: true,
+                    },
+                }),
+            ],
+        };
+        assert_eq!(
+            h.dbcr0(),
+            dbcr0::IDM | dbcr0::IC | dbcr0::IAC1 | dbcr0::DAC2R | dbcr0::DAC2W
+        );
+        assert_eq!(
+            h.dac_hits(DataAccess {
+                ea: 0x2006,
+                len: 1,
+                write: true,
+                block: None
+            }),
+            dbsr::DAC2W
+        );
+        assert_eq!(
+            h.dac_hits(DataAccess {
+                ea: 0x2000,
+                len: 4,
+                write: false,
+                block: None
+            }),
+            0
+        );
+        assert_eq!(
+            h.dac_hits(DataAccess {
+                ea: 0x2000,
+                len: 8,
+                write: false,
+                block: None
+            }),
+            dbsr::DAC2R
+        );
+        let d = Debug {
+            host: Some(h),
+            ..Default::default()
+        };
+        assert_eq!(d.guest_dbcr0() & dbcr0::EDM, dbcr0::EDM);
+        assert!(d.dac_may_hit_page(0x2000));
+        assert!(!d.dac_may_hit_page(0x3000));
+        assert!(d.iac_may_match(0x100));
+        assert_eq!(d.host_dac_addr(dbsr::DAC2W), 0x2004);
+    }
+}

@@ -1,0 +1,480 @@
+//! The execution engine: decoded blocks, the run loop, and one-at-a-time stepping.
+//!
+//! A block is a run of decoded instructions from one entry address to the first
+//! instruction that may change flow, translation, interrupt state or timers
+//! ([`Insn::ends_block`]), a page end, or the next address an instruction
+//! comparator may match. Blocks are keyed by (effective, physical) start address
+//! and found through a direct-mapped jump cache; they are dropped when their page
+//! is written. Between blocks the engine looks at timers, interrupts and requests
+//! only when something asked for attention, so the inner loop is: execute
+//! instructions, follow the branch, look up the next block.
+//!
+//! Debug comparators cost nothing when nothing is armed: an instruction comparator
+//! makes the matching address the start of a block that checks it, a data
+//! comparator makes its page take the soft TLB's slow path, and instruction-complete
+//! or branch-taken events switch the engine to stepping.
+
+use crate::cpu::{Cpu, Exc, ResetKind};
+use crate::debug::{dbcr0, dbsr, HostDebug, HostEvent};
+use crate::decode::{decode, Insn};
+use crate::exec::branch_taken;
+use crate::interrupt::Interrupt;
+use crate::memory::{Bus, Ram};
+use crate::msr;
+use crate::softtlb::{flags, Entry};
+use crate::timer::{WatchdogReset, TB_TICKS_PER_INSN};
+use crate::Flavor;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Most instructions in one block.
+const MAX_BLOCK: usize = 64;
+/// Jump-cache size (entries).
+const JUMP_ENTRIES: usize = 4096;
+const NO_BLOCK: u32 = u32::MAX;
+/// Blocks kept before the cache is rebuilt from scratch.
+const MAX_BLOCKS: usize = 1 << 16;
+/// An entry address no fetch can have (marks a dropped block).
+const DEAD: u32 = 1;
+
+/// Why [`Core::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The debugger's bank fired.
+    Host(HostEvent),
+    /// The core waits for an interrupt that nothing will raise by itself.
+    Halted,
+    /// A device asked the run loop to return.
+    Bus,
+    /// The guest asked for a reset.
+    Reset(ResetKind),
+    /// [`Core::stop_handle`] was set.
+    Interrupted,
+    /// The instruction budget was used up.
+    Limit,
+}
+
+struct Block {
+    ea: u32,
+    /// Check instruction comparators before the first instruction.
+    iac: bool,
+    insns: Box<[Insn]>,
+}
+
+/// Decoded blocks and the indexes to find them.
+struct BlockCache {
+    arena: Vec<Block>,
+    by_start: HashMap<(u32, u64), u32>,
+    by_page: HashMap<u64, Vec<u32>>,
+    jump: Box<[u32]>,
+}
+
+impl BlockCache {
+    fn new() -> BlockCache {
+        BlockCache {
+            arena: Vec::new(),
+            by_start: HashMap::new(),
+            by_page: HashMap::new(),
+            jump: vec![NO_BLOCK; JUMP_ENTRIES].into_boxed_slice(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.arena.clear();
+        self.by_start.clear();
+        self.by_page.clear();
+        self.clear_jump();
+    }
+
+    fn clear_jump(&mut self) {
+        self.jump.fill(NO_BLOCK);
+    }
+
+    /// Drop every block decoded from physical `page`.
+    fn drop_page(&mut self, page: u64) {
+        if let Some(ids) = self.by_page.remove(&page) {
+            for id in ids {
+                self.arena[id as usize].ea = DEAD;
+            }
+            self.by_start.retain(|&(_, pa), _| pa & !0xFFF != page);
+        }
+    }
+}
+
+#[inline(always)]
+fn jump_index(pc: u32) -> usize {
+    (pc >> 2) as usize & (JUMP_ENTRIES - 1)
+}
+
+/// One e500 core with its RAM: the unit the hypervisor layer runs.
+pub struct Core {
+    /// Architected state.
+    pub cpu: Cpu,
+    blocks: BlockCache,
+    stop: Arc<AtomicBool>,
+    /// Instruction count at which the engine must next look at timers or the budget.
+    horizon: u64,
+    /// Execute one instruction at a time (debug events that need it are armed).
+    stepping: bool,
+}
+
+impl Core {
+    /// A core of `flavor` with `ram_size` bytes of RAM at physical 0, in reset state.
+    pub fn new(flavor: Flavor, ram_size: usize) -> Core {
+        Core {
+            cpu: Cpu::new(flavor, Ram::new(ram_size)),
+            blocks: BlockCache::new(),
+            stop: Arc::new(AtomicBool::new(false)),
+            horizon: 0,
+            stepping: false,
+        }
+    }
+
+    /// Reset the core (RAM is kept; the debugger's bank is kept).
+    pub fn reset(&mut self) {
+        self.cpu.reset();
+        self.blocks.clear();
+        self.cpu.code = Default::default();
+    }
+
+    /// Setting this flag makes [`Core::run`] return [`Stop::Interrupted`] promptly.
+    pub fn stop_handle(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
+
+    /// Instructions retired since power-on.
+    pub fn icount(&self) -> u64 {
+        self.cpu.icount
+    }
+
+    /// Install (or remove) the debugger's bank.
+    pub fn set_host_debug(&mut self, host: Option<HostDebug>) {
+        self.cpu.debug.host = host;
+        self.cpu.debug_updated();
+    }
+
+    /// Run until something stops the core, at most about `limit` instructions.
+    pub fn run(&mut self, bus: &mut dyn Bus, limit: u64) -> Stop {
+        let end = self.cpu.icount.saturating_add(limit);
+        self.cpu.attention = true;
+        let stop = loop {
+            if self.cpu.attention
+                || self.cpu.icount >= self.horizon
+                || self.stop.load(Ordering::Relaxed)
+            {
+                if let Some(s) = self.attend(bus, end) {
+                    break s;
+                }
+                if self.cpu.attention {
+                    continue;
+                }
+            }
+            let r = if self.stepping {
+                self.step(bus)
+            } else {
+                self.run_block(bus)
+            };
+            if let Some(s) = r {
+                break s;
+            }
+        };
+        self.cpu.block_start = self.cpu.pc;
+        stop
+    }
+
+    /// Look at everything that is not an instruction: requests, code coherence,
+    /// timers, pending interrupts, idling.
+    fn attend(&mut self, bus: &mut dyn Bus, end: u64) -> Option<Stop> {
+        let cpu = &mut self.cpu;
+        cpu.attention = false;
+        if self.stop.swap(false, Ordering::Relaxed) {
+            return Some(Stop::Interrupted);
+        }
+        if std::mem::take(&mut cpu.bus_exit) {
+            return Some(Stop::Bus);
+        }
+        if let Some(kind) = cpu.reset_request.take() {
+            return Some(Stop::Reset(kind));
+        }
+        for page in std::mem::take(&mut cpu.code.dirty) {
+            self.blocks.drop_page(page);
+        }
+        if std::mem::take(&mut cpu.debug_changed) {
+            self.blocks.clear();
+            cpu.code = Default::default();
+            cpu.stlb.flush();
+            cpu.translation_changed = false;
+        }
+        if std::mem::take(&mut cpu.translation_changed) {
+            self.blocks.clear_jump();
+        }
+        let now = cpu.icount * TB_TICKS_PER_INSN;
+        cpu.timers.sync(now);
+        if let Some(WatchdogReset::Requested(wrc)) = cpu.timers.reset_request.take() {
+            return Some(Stop::Reset(match wrc {
+                1 => ResetKind::Core,
+                2 => ResetKind::Chip,
+                _ => ResetKind::System,
+            }));
+        }
+        cpu.external_irq = bus.external_interrupt();
+        let host_step = cpu.debug.host.as_ref().is_some_and(|h| h.single_step);
+        if let Some(int) = cpu.pending_interrupt(!host_step) {
+            cpu.take_interrupt(int, cpu.pc);
+            if host_step {
+                return Some(Stop::Host(HostEvent::Step { next: cpu.pc }));
+            }
+        }
+        if cpu.halted {
+            let next = cpu
+                .timers
+                .next_event(now)
+                .map(|t| t.div_ceil(TB_TICKS_PER_INSN));
+            return match next {
+                Some(t) if t < end => {
+                    cpu.icount = t.max(cpu.icount);
+                    cpu.attention = true;
+                    None
+                }
+                Some(_) => {
+                    cpu.icount = end.max(cpu.icount);
+                    Some(Stop::Limit)
+                }
+                None => Some(Stop::Halted),
+            };
+        }
+        if cpu.icount >= end {
+            return Some(Stop::Limit);
+        }
+        self.stepping = cpu.debug.needs_stepping(cpu.guest_de());
+        let next = cpu
+            .timers
+            .next_event(now)
+            .map_or(u64::MAX, |t| t.div_ceil(TB_TICKS_PER_INSN));
+        self.horizon = next.min(end);
+        None
+    }
+
+    /// Deliver the interrupt an instruction raised; `Some` if the run must stop.
+    fn raise(&mut self, exc: Exc, pc: u32) -> Option<Stop> {
+        let cpu = &mut self.cpu;
+        match exc {
+            Exc::Host => {
+                cpu.pc = pc;
+                cpu.host_event.take().map(Stop::Host)
+            }
+            Exc::Interrupt(Interrupt::SystemCall) => {
+                cpu.icount += 1;
+                cpu.take_interrupt(Interrupt::SystemCall, pc.wrapping_add(4));
+                None
+            }
+            Exc::Interrupt(int) => {
+                cpu.take_interrupt(int, pc);
+                None
+            }
+        }
+    }
+
+    /// Find or build the block at the current PC.
+    #[inline(always)]
+    fn lookup(&mut self, pc: u32) -> Result<Option<u32>, Exc> {
+        let j = jump_index(pc);
+        let id = self.blocks.jump[j];
+        if id != NO_BLOCK && self.blocks.arena[id as usize].ea == pc {
+            return Ok(Some(id));
+        }
+        self.lookup_slow(pc)
+    }
+
+    #[inline(never)]
+    fn lookup_slow(&mut self, pc: u32) -> Result<Option<u32>, Exc> {
+        let e: Entry = self.cpu.fetch_entry(pc)?;
+        if e.flags() & flags::MMIO != 0 || pc & 3 != 0 {
+            return Ok(None);
+        }
+        let pa = e.pa_page | (pc & 0xFFF) as u64;
+        let id = match self.blocks.by_start.get(&(pc, pa)) {
+            Some(&id) => id,
+            None => self.build(pc, pa),
+        };
+        self.blocks.jump[jump_index(pc)] = id;
+        Ok(Some(id))
+    }
+
+    fn build(&mut self, pc: u32, pa: u64) -> u32 {
+        if self.blocks.arena.len() >= MAX_BLOCKS {
+            self.blocks.clear();
+            self.cpu.code = Default::default();
+            self.cpu.stlb.flush_data();
+        }
+        let cpu = &mut self.cpu;
+        let mut insns = Vec::with_capacity(8);
+        let mut ea = pc;
+        let mut a = pa;
+        loop {
+            let word = u32::from_be_bytes(cpu.ram.read_be::<4>(a as usize));
+            let insn = decode(word);
+            insns.push(insn);
+            ea = ea.wrapping_add(4);
+            a += 4;
+            if insn.ends_block()
+                || insns.len() >= MAX_BLOCK
+                || ea & 0xFFF == 0
+                || cpu.debug.iac_may_match(ea)
+            {
+                break;
+            }
+        }
+        if cpu.code.mark(pa, insns.len()) {
+            // Stores to this page must now take the slow path.
+            cpu.stlb.write.fill(Entry {
+                tag: flags::INVALID,
+                pa_page: 0,
+            });
+        }
+        let id = self.blocks.arena.len() as u32;
+        self.blocks.arena.push(Block {
+            ea: pc,
+            iac: cpu.debug.iac_may_match(pc),
+            insns: insns.into(),
+        });
+        self.blocks.by_start.insert((pc, pa), id);
+        self.blocks.by_page.entry(pa & !0xFFF).or_default().push(id);
+        id
+    }
+
+    /// Execute one block from the current PC.
+    #[inline(always)]
+    fn run_block(&mut self, bus: &mut dyn Bus) -> Option<Stop> {
+        let pc = self.cpu.pc;
+        let id = match self.lookup(pc) {
+            Ok(Some(id)) => id,
+            Ok(None) => return self.step(bus),
+            Err(exc) => return self.raise(exc, pc),
+        };
+        let Core { cpu, blocks, .. } = self;
+        let block = &blocks.arena[id as usize];
+        cpu.block_start = pc;
+        if block.iac {
+            if let Err(exc) = cpu.check_iac(pc) {
+                return self.raise(exc, pc);
+            }
+        }
+        let mut cur = pc;
+        let mut n = 0u64;
+        for insn in block.insns.iter() {
+            match cpu.exec(insn, cur, bus) {
+                Ok(None) => {
+                    cur = cur.wrapping_add(4);
+                    n += 1;
+                }
+                Ok(Some(target)) => {
+                    cur = target;
+                    n += 1;
+                    break;
+                }
+                Err(exc) => {
+                    cpu.icount += n;
+                    return self.raise(exc, cur);
+                }
+            }
+        }
+        cpu.icount += n;
+        cpu.pc = cur;
+        None
+    }
+
+    /// Execute exactly one instruction, with every per-instruction debug event.
+    fn step(&mut self, bus: &mut dyn Bus) -> Option<Stop> {
+        let pc = self.cpu.pc;
+        self.cpu.block_start = pc;
+        let host_step = self.cpu.debug.host.as_ref().is_some_and(|h| h.single_step);
+        let stepped =
+            |core: &Core| host_step.then_some(Stop::Host(HostEvent::Step { next: core.cpu.pc }));
+        let word = match self.cpu.fetch_word(pc, bus) {
+            Ok(w) => w,
+            Err(exc) => return self.raise(exc, pc).or_else(|| stepped(self)),
+        };
+        if let Err(exc) = self.cpu.check_iac(pc) {
+            return self.raise(exc, pc).or_else(|| stepped(self));
+        }
+        let insn = decode(word);
+        let cpu = &mut self.cpu;
+        let guest_events = cpu.guest_de() && cpu.debug.guest_idm();
+        if guest_events && cpu.debug.guest.dbcr0 & dbcr0::BT != 0 && branch_taken(cpu, &insn) {
+            cpu.record_guest_event(dbsr::BT);
+            cpu.take_interrupt(Interrupt::Debug, pc);
+            return stepped(self);
+        }
+        let complete_event = guest_events && cpu.debug.guest.dbcr0 & dbcr0::IC != 0;
+        match cpu.exec(&insn, pc, bus) {
+            Ok(next) => {
+                cpu.pc = next.unwrap_or(pc.wrapping_add(4));
+                cpu.icount += 1;
+                if complete_event {
+                    cpu.record_guest_event(dbsr::IC);
+                }
+            }
+            Err(exc) => {
+                let completed = exc == Exc::Interrupt(Interrupt::SystemCall);
+                if let Some(s) = self.raise(exc, pc) {
+                    return Some(s);
+                }
+                if completed && complete_event {
+                    self.cpu.record_guest_event(dbsr::IC);
+                }
+            }
+        }
+        stepped(self)
+    }
+}
+
+impl Cpu {
+    /// Evaluate both banks' instruction comparators before executing at `pc`.
+    pub(crate) fn check_iac(&mut self, pc: u32) -> Result<(), Exc> {
+        let q = self.qualifiers();
+        let guest = self.debug.guest_iac(pc, q);
+        let host = self.debug.host_iac(pc);
+        if host != 0 {
+            // The guest's own event (if any) is delivered when the debugger resumes.
+            self.record_guest_event(guest);
+            return Err(self.host_stop(HostEvent::Breakpoint {
+                addr: pc,
+                dbsr: host,
+            }));
+        }
+        if guest != 0 {
+            self.record_guest_event(guest);
+            if self.guest_de() {
+                return Err(Exc::Interrupt(Interrupt::Debug));
+            }
+        }
+        Ok(())
+    }
+
+    /// The highest-priority interrupt that is asserted and enabled.
+    pub(crate) fn pending_interrupt(&self, allow_async: bool) -> Option<Interrupt> {
+        if self.debug.guest_interrupt_pending(self.guest_de()) {
+            return Some(Interrupt::Debug);
+        }
+        if !allow_async {
+            return None;
+        }
+        if self.msr & msr::CE != 0 && self.timers.wdt_asserted() {
+            return Some(Interrupt::Watchdog);
+        }
+        if self.msr & msr::EE != 0 {
+            if self.external_irq {
+                return Some(Interrupt::External);
+            }
+            if self.timers.fit_asserted() {
+                return Some(Interrupt::FixedInterval);
+            }
+            if self.timers.dec_asserted() {
+                return Some(Interrupt::Decrementer);
+            }
+        }
+        None
+    }
+}
