@@ -361,6 +361,8 @@ impl Cpu {
         self.pc = (self.spr(Spr::Ivpr) & 0xFFFF_0000) | (self.ivor(int.ivor()) & 0xFFF0);
         self.halted = false;
         self.reservation = None;
+        // Taking an interrupt takes time, so an interrupt storm still advances the clock.
+        self.icount += 1;
         // Interrupt-taken debug events (not for the debug interrupt itself).
         let event = match class {
             Class::Base => crate::debug::dbcr0::IRPT,
