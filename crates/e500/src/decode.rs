@@ -193,6 +193,18 @@ pub enum Insn {
         ra: Reg,
         si: i16,
     },
+    /// `add` without OE or Rc: the common case, executed without a second dispatch.
+    Add {
+        rt: Reg,
+        ra: Reg,
+        rb: Reg,
+    },
+    /// `subf` without OE or Rc.
+    Subf {
+        rt: Reg,
+        ra: Reg,
+        rb: Reg,
+    },
     Arith {
         op: ArithOp,
         rt: Reg,
@@ -838,13 +850,26 @@ fn decode_31(w: u32) -> Insn {
             bc: ((w >> 6) & 31) as u8,
         };
     }
-    let arith = |op| Arith {
-        op,
-        rt: t,
-        ra: a,
-        rb: b,
-        oe: w & 0x400 != 0,
-        rc,
+    let oe = w & 0x400 != 0;
+    let arith = |op| match op {
+        ArithOp::Add if !oe && !rc => Add {
+            rt: t,
+            ra: a,
+            rb: b,
+        },
+        ArithOp::Subf if !oe && !rc => Subf {
+            rt: t,
+            ra: a,
+            rb: b,
+        },
+        _ => Arith {
+            op,
+            rt: t,
+            ra: a,
+            rb: b,
+            oe,
+            rc,
+        },
     };
     // XO-form arithmetic: 9-bit extended opcode with OE in bit 21.
     match xo & 0x1ff {

@@ -67,7 +67,8 @@ struct BlockCache {
     arena: Vec<Block>,
     by_start: HashMap<(u32, u64), u32>,
     by_page: HashMap<u64, Vec<u32>>,
-    jump: Box<[u32]>,
+    /// Direct-mapped (entry address, block) pairs: one load finds a block.
+    jump: Box<[(u32, u32)]>,
 }
 
 impl BlockCache {
@@ -76,7 +77,7 @@ impl BlockCache {
             arena: Vec::new(),
             by_start: HashMap::new(),
             by_page: HashMap::new(),
-            jump: vec![NO_BLOCK; JUMP_ENTRIES].into_boxed_slice(),
+            jump: vec![(DEAD, NO_BLOCK); JUMP_ENTRIES].into_boxed_slice(),
         }
     }
 
@@ -88,7 +89,7 @@ impl BlockCache {
     }
 
     fn clear_jump(&mut self) {
-        self.jump.fill(NO_BLOCK);
+        self.jump.fill((DEAD, NO_BLOCK));
     }
 
     /// Drop every block decoded from physical `page`.
@@ -98,6 +99,7 @@ impl BlockCache {
                 self.arena[id as usize].ea = DEAD;
             }
             self.by_start.retain(|&(_, pa), _| pa & !0xFFF != page);
+            self.clear_jump();
         }
     }
 }
@@ -279,9 +281,8 @@ impl Core {
     /// Find or build the block at the current PC.
     #[inline(always)]
     fn lookup(&mut self, pc: u32) -> Result<Option<u32>, Exc> {
-        let j = jump_index(pc);
-        let id = self.blocks.jump[j];
-        if id != NO_BLOCK && self.blocks.arena[id as usize].ea == pc {
+        let (ea, id) = self.blocks.jump[jump_index(pc)];
+        if ea == pc {
             return Ok(Some(id));
         }
         self.lookup_slow(pc)
@@ -298,7 +299,7 @@ impl Core {
             Some(&id) => id,
             None => self.build(pc, pa),
         };
-        self.blocks.jump[jump_index(pc)] = id;
+        self.blocks.jump[jump_index(pc)] = (pc, id);
         Ok(Some(id))
     }
 
@@ -344,7 +345,8 @@ impl Core {
         id
     }
 
-    /// Execute one block from the current PC.
+    /// Execute the block at the current PC (again and again while it loops on itself
+    /// and nothing needs attention).
     #[inline(always)]
     fn run_block(&mut self, bus: &mut dyn Bus) -> Option<Stop> {
         let pc = self.cpu.pc;
@@ -353,7 +355,13 @@ impl Core {
             Ok(None) => return self.step(bus),
             Err(exc) => return self.raise(exc, pc),
         };
-        let Core { cpu, blocks, .. } = self;
+        let Core {
+            cpu,
+            blocks,
+            stop,
+            horizon,
+            ..
+        } = self;
         let block = &blocks.arena[id as usize];
         cpu.block_start = pc;
         if block.iac {
@@ -361,28 +369,33 @@ impl Core {
                 return self.raise(exc, pc);
             }
         }
-        let mut cur = pc;
-        let mut n = 0u64;
-        for insn in block.insns.iter() {
-            match cpu.exec(insn, cur, bus) {
-                Ok(None) => {
-                    cur = cur.wrapping_add(4);
-                    n += 1;
-                }
-                Ok(Some(target)) => {
-                    cur = target;
-                    n += 1;
-                    break;
-                }
-                Err(exc) => {
-                    cpu.icount += n;
-                    return self.raise(exc, cur);
+        let len = block.insns.len();
+        loop {
+            let mut next = pc.wrapping_add(4 * len as u32);
+            let mut n = len as u64;
+            for (i, insn) in block.insns.iter().enumerate() {
+                let at = pc.wrapping_add(4 * i as u32);
+                match cpu.exec(insn, at, bus) {
+                    Ok(None) => {}
+                    Ok(Some(target)) => {
+                        next = target;
+                        n = i as u64 + 1;
+                        break;
+                    }
+                    Err(exc) => {
+                        cpu.icount += i as u64;
+                        return self.raise(exc, at);
+                    }
                 }
             }
+            let cur = next;
+            cpu.icount += n;
+            cpu.pc = cur;
+            let again = cur == pc && !block.iac && !cpu.attention && cpu.icount < *horizon;
+            if !again || stop.load(Ordering::Relaxed) {
+                return None;
+            }
         }
-        cpu.icount += n;
-        cpu.pc = cur;
-        None
     }
 
     /// Execute exactly one instruction, with every per-instruction debug event.

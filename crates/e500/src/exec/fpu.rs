@@ -77,7 +77,7 @@ impl Cpu {
         };
         self.fpr[frt as usize] = v;
         if update {
-            self.gpr[ra as usize] = ea;
+            self.gpr[(ra & 31) as usize] = ea;
         }
         Ok(())
     }
@@ -99,7 +99,7 @@ impl Cpu {
             FpMem::IntWord => self.store::<4>(ea, (v as u32).to_be_bytes(), bus)?,
         }
         if update {
-            self.gpr[ra as usize] = ea;
+            self.gpr[(ra & 31) as usize] = ea;
         }
         Ok(())
     }

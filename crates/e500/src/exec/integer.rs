@@ -19,8 +19,8 @@ fn add_overflow(a: u32, b: u32, r: u32) -> bool {
 
 impl Cpu {
     pub(crate) fn addic(&mut self, rt: Reg, ra: Reg, si: i16, rc: bool) {
-        let (r, ca) = add_carry(self.gpr[ra as usize], si as i32 as u32, 0);
-        self.gpr[rt as usize] = r;
+        let (r, ca) = add_carry(self.gpr[(ra & 31) as usize], si as i32 as u32, 0);
+        self.gpr[(rt & 31) as usize] = r;
         self.set_ca(ca);
         if rc {
             self.set_cr0(r);
@@ -28,14 +28,14 @@ impl Cpu {
     }
 
     pub(crate) fn subfic(&mut self, rt: Reg, ra: Reg, si: i16) {
-        let (r, ca) = add_carry(!self.gpr[ra as usize], si as i32 as u32, 1);
-        self.gpr[rt as usize] = r;
+        let (r, ca) = add_carry(!self.gpr[(ra & 31) as usize], si as i32 as u32, 1);
+        self.gpr[(rt & 31) as usize] = r;
         self.set_ca(ca);
     }
 
     pub(crate) fn arith(&mut self, op: ArithOp, rt: Reg, ra: Reg, rb: Reg, oe: bool, rc: bool) {
-        let a = self.gpr[ra as usize];
-        let b = self.gpr[rb as usize];
+        let a = self.gpr[(ra & 31) as usize];
+        let b = self.gpr[(rb & 31) as usize];
         let ca = self.ca();
         // (result, carry out if the op sets CA, overflow)
         let (r, carry, ov): (u32, Option<bool>, bool) = match op {
@@ -105,7 +105,7 @@ impl Cpu {
                 None => (a, None, true),
             },
         };
-        self.gpr[rt as usize] = r;
+        self.gpr[(rt & 31) as usize] = r;
         if let Some(c) = carry {
             self.set_ca(c);
         }
@@ -118,8 +118,8 @@ impl Cpu {
     }
 
     pub(crate) fn logic(&mut self, op: LogicOp, ra: Reg, rs: Reg, rb: Reg, rc: bool) {
-        let s = self.gpr[rs as usize];
-        let b = self.gpr[rb as usize];
+        let s = self.gpr[(rs & 31) as usize];
+        let b = self.gpr[(rb & 31) as usize];
         let r = match op {
             LogicOp::And => s & b,
             LogicOp::Andc => s & !b,
@@ -154,31 +154,31 @@ impl Cpu {
                 r
             }
         };
-        self.gpr[ra as usize] = r;
+        self.gpr[(ra & 31) as usize] = r;
         if rc {
             self.set_cr0(r);
         }
     }
 
     pub(crate) fn srawi(&mut self, ra: Reg, rs: Reg, sh: u8, rc: bool) {
-        let s = self.gpr[rs as usize];
+        let s = self.gpr[(rs & 31) as usize];
         let r = ((s as i32) >> sh) as u32;
         let lost = s & ((1u64 << sh) - 1) as u32;
         self.set_ca((s as i32) < 0 && lost != 0);
-        self.gpr[ra as usize] = r;
+        self.gpr[(ra & 31) as usize] = r;
         if rc {
             self.set_cr0(r);
         }
     }
 
     pub(crate) fn unary(&mut self, op: UnaryOp, ra: Reg, rs: Reg, rc: bool) {
-        let s = self.gpr[rs as usize];
+        let s = self.gpr[(rs & 31) as usize];
         let r = match op {
             UnaryOp::Extsb => s as u8 as i8 as i32 as u32,
             UnaryOp::Extsh => s as u16 as i16 as i32 as u32,
             UnaryOp::Cntlzw => s.leading_zeros(),
         };
-        self.gpr[ra as usize] = r;
+        self.gpr[(ra & 31) as usize] = r;
         if rc {
             self.set_cr0(r);
         }

@@ -28,9 +28,9 @@ impl Cpu {
             LoadKind::HalfReversed => u16::from_le_bytes(self.load::<2>(ea, bus)?) as u32,
             LoadKind::WordReversed => u32::from_le_bytes(self.load::<4>(ea, bus)?),
         };
-        self.gpr[rt as usize] = v;
+        self.gpr[(rt & 31) as usize] = v;
         if update {
-            self.gpr[ra as usize] = ea;
+            self.gpr[(ra & 31) as usize] = ea;
         }
         Ok(())
     }
@@ -45,7 +45,7 @@ impl Cpu {
         update: bool,
         bus: &mut dyn Bus,
     ) -> Result<(), Exc> {
-        let v = self.gpr[rs as usize];
+        let v = self.gpr[(rs & 31) as usize];
         match kind {
             StoreKind::Word => self.store::<4>(ea, v.to_be_bytes(), bus)?,
             StoreKind::Byte => self.store::<1>(ea, [v as u8], bus)?,
@@ -54,7 +54,7 @@ impl Cpu {
             StoreKind::WordReversed => self.store::<4>(ea, v.to_le_bytes(), bus)?,
         }
         if update {
-            self.gpr[ra as usize] = ea;
+            self.gpr[(ra & 31) as usize] = ea;
         }
         Ok(())
     }
@@ -112,7 +112,7 @@ impl Cpu {
             let v = u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
             // rA and rB are not overwritten (the architecture leaves this undefined).
             if (r as Reg != ra || ra == 0) && (r as Reg != rb || rb == 0) {
-                self.gpr[r as usize] = v;
+                self.gpr[(r & 31) as usize] = v;
             }
         }
         Ok(())
@@ -128,7 +128,7 @@ impl Cpu {
     ) -> Result<(), Exc> {
         for i in 0..n {
             let r = (rs as u32 + i / 4) % 32;
-            let b = self.gpr[r as usize].to_be_bytes()[(i % 4) as usize];
+            let b = self.gpr[(r & 31) as usize].to_be_bytes()[(i % 4) as usize];
             self.store::<1>(ea.wrapping_add(i), [b], bus)?;
         }
         Ok(())
@@ -146,7 +146,7 @@ impl Cpu {
             return Err(self.alignment(ea, false));
         }
         let v = u32::from_be_bytes(self.load::<4>(ea, bus)?);
-        self.gpr[rt as usize] = v;
+        self.gpr[(rt & 31) as usize] = v;
         self.reservation = self.debug_translate(ea);
         Ok(())
     }
@@ -165,7 +165,7 @@ impl Cpu {
         let reserved = self.reservation.is_some() && self.reservation == self.debug_translate(ea);
         let so = (self.xer & xer::SO) >> 31;
         if reserved {
-            let v = self.gpr[rs as usize];
+            let v = self.gpr[(rs & 31) as usize];
             self.store::<4>(ea, v.to_be_bytes(), bus)?;
             self.set_cr_field(0, 2 | so);
         } else {

@@ -21,18 +21,34 @@ impl Cpu {
         use Insn::*;
         match *insn {
             Addi { rt, ra, si } => {
-                let base = if ra == 0 { 0 } else { self.gpr[ra as usize] };
-                self.gpr[rt as usize] = base.wrapping_add(si as i32 as u32);
+                let base = if ra == 0 {
+                    0
+                } else {
+                    self.gpr[(ra & 31) as usize]
+                };
+                self.gpr[(rt & 31) as usize] = base.wrapping_add(si as i32 as u32);
             }
             Addis { rt, ra, si } => {
-                let base = if ra == 0 { 0 } else { self.gpr[ra as usize] };
-                self.gpr[rt as usize] = base.wrapping_add((si as i32 as u32) << 16);
+                let base = if ra == 0 {
+                    0
+                } else {
+                    self.gpr[(ra & 31) as usize]
+                };
+                self.gpr[(rt & 31) as usize] = base.wrapping_add((si as i32 as u32) << 16);
             }
             Addic { rt, ra, si, rc } => self.addic(rt, ra, si, rc),
             Subfic { rt, ra, si } => self.subfic(rt, ra, si),
             Mulli { rt, ra, si } => {
-                self.gpr[rt as usize] =
-                    (self.gpr[ra as usize] as i32).wrapping_mul(si as i32) as u32;
+                self.gpr[(rt & 31) as usize] =
+                    (self.gpr[(ra & 31) as usize] as i32).wrapping_mul(si as i32) as u32;
+            }
+            Add { rt, ra, rb } => {
+                self.gpr[(rt & 31) as usize] =
+                    self.gpr[(ra & 31) as usize].wrapping_add(self.gpr[(rb & 31) as usize]);
+            }
+            Subf { rt, ra, rb } => {
+                self.gpr[(rt & 31) as usize] =
+                    self.gpr[(rb & 31) as usize].wrapping_sub(self.gpr[(ra & 31) as usize]);
             }
             Arith {
                 op,
@@ -43,22 +59,26 @@ impl Cpu {
                 rc,
             } => self.arith(op, rt, ra, rb, oe, rc),
             Logic { op, ra, rs, rb, rc } => self.logic(op, ra, rs, rb, rc),
-            Ori { ra, rs, ui } => self.gpr[ra as usize] = self.gpr[rs as usize] | ui as u32,
-            Oris { ra, rs, ui } => {
-                self.gpr[ra as usize] = self.gpr[rs as usize] | (ui as u32) << 16
+            Ori { ra, rs, ui } => {
+                self.gpr[(ra & 31) as usize] = self.gpr[(rs & 31) as usize] | ui as u32
             }
-            Xori { ra, rs, ui } => self.gpr[ra as usize] = self.gpr[rs as usize] ^ ui as u32,
+            Oris { ra, rs, ui } => {
+                self.gpr[(ra & 31) as usize] = self.gpr[(rs & 31) as usize] | (ui as u32) << 16
+            }
+            Xori { ra, rs, ui } => {
+                self.gpr[(ra & 31) as usize] = self.gpr[(rs & 31) as usize] ^ ui as u32
+            }
             Xoris { ra, rs, ui } => {
-                self.gpr[ra as usize] = self.gpr[rs as usize] ^ (ui as u32) << 16
+                self.gpr[(ra & 31) as usize] = self.gpr[(rs & 31) as usize] ^ (ui as u32) << 16
             }
             Andi { ra, rs, ui } => {
-                let v = self.gpr[rs as usize] & ui as u32;
-                self.gpr[ra as usize] = v;
+                let v = self.gpr[(rs & 31) as usize] & ui as u32;
+                self.gpr[(ra & 31) as usize] = v;
                 self.set_cr0(v);
             }
             Andis { ra, rs, ui } => {
-                let v = self.gpr[rs as usize] & (ui as u32) << 16;
-                self.gpr[ra as usize] = v;
+                let v = self.gpr[(rs & 31) as usize] & (ui as u32) << 16;
+                self.gpr[(ra & 31) as usize] = v;
                 self.set_cr0(v);
             }
             Unary { op, ra, rs, rc } => self.unary(op, ra, rs, rc),
@@ -70,8 +90,8 @@ impl Cpu {
                 mask,
                 rc,
             } => {
-                let v = self.gpr[rs as usize].rotate_left(sh as u32) & mask;
-                self.gpr[ra as usize] = v;
+                let v = self.gpr[(rs & 31) as usize].rotate_left(sh as u32) & mask;
+                self.gpr[(ra & 31) as usize] = v;
                 if rc {
                     self.set_cr0(v);
                 }
@@ -83,8 +103,9 @@ impl Cpu {
                 mask,
                 rc,
             } => {
-                let v = self.gpr[rs as usize].rotate_left(self.gpr[rb as usize] & 31) & mask;
-                self.gpr[ra as usize] = v;
+                let v = self.gpr[(rs & 31) as usize].rotate_left(self.gpr[(rb & 31) as usize] & 31)
+                    & mask;
+                self.gpr[(ra & 31) as usize] = v;
                 if rc {
                     self.set_cr0(v);
                 }
@@ -96,27 +117,39 @@ impl Cpu {
                 mask,
                 rc,
             } => {
-                let r = self.gpr[rs as usize].rotate_left(sh as u32);
-                let v = (r & mask) | (self.gpr[ra as usize] & !mask);
-                self.gpr[ra as usize] = v;
+                let r = self.gpr[(rs & 31) as usize].rotate_left(sh as u32);
+                let v = (r & mask) | (self.gpr[(ra & 31) as usize] & !mask);
+                self.gpr[(ra & 31) as usize] = v;
                 if rc {
                     self.set_cr0(v);
                 }
             }
-            Cmp { bf, ra, rb } => {
-                self.compare_signed(bf, self.gpr[ra as usize], self.gpr[rb as usize])
+            Cmp { bf, ra, rb } => self.compare_signed(
+                bf,
+                self.gpr[(ra & 31) as usize],
+                self.gpr[(rb & 31) as usize],
+            ),
+            Cmpl { bf, ra, rb } => self.compare_unsigned(
+                bf,
+                self.gpr[(ra & 31) as usize],
+                self.gpr[(rb & 31) as usize],
+            ),
+            Cmpi { bf, ra, si } => {
+                self.compare_signed(bf, self.gpr[(ra & 31) as usize], si as i32 as u32)
             }
-            Cmpl { bf, ra, rb } => {
-                self.compare_unsigned(bf, self.gpr[ra as usize], self.gpr[rb as usize])
+            Cmpli { bf, ra, ui } => {
+                self.compare_unsigned(bf, self.gpr[(ra & 31) as usize], ui as u32)
             }
-            Cmpi { bf, ra, si } => self.compare_signed(bf, self.gpr[ra as usize], si as i32 as u32),
-            Cmpli { bf, ra, ui } => self.compare_unsigned(bf, self.gpr[ra as usize], ui as u32),
             Isel { rt, ra, rb, bc } => {
-                let a = if ra == 0 { 0 } else { self.gpr[ra as usize] };
-                self.gpr[rt as usize] = if self.cr_bit(bc) {
+                let a = if ra == 0 {
+                    0
+                } else {
+                    self.gpr[(ra & 31) as usize]
+                };
+                self.gpr[(rt & 31) as usize] = if self.cr_bit(bc) {
                     a
                 } else {
-                    self.gpr[rb as usize]
+                    self.gpr[(rb & 31) as usize]
                 };
             }
             Cr { op, bt, ba, bb } => self.cr_logic(op, bt, ba, bb),
@@ -128,7 +161,7 @@ impl Cpu {
                 self.set_cr_field(bf, self.xer >> 28);
                 self.xer &= !0xF000_0000;
             }
-            Mfcr { rt } => self.gpr[rt as usize] = self.cr,
+            Mfcr { rt } => self.gpr[(rt & 31) as usize] = self.cr,
             Mtcrf { rs, fxm } => {
                 let mut mask = 0u32;
                 for i in 0..8 {
@@ -136,7 +169,7 @@ impl Cpu {
                         mask |= 0xF000_0000 >> (4 * i);
                     }
                 }
-                self.cr = (self.cr & !mask) | (self.gpr[rs as usize] & mask);
+                self.cr = (self.cr & !mask) | (self.gpr[(rs & 31) as usize] & mask);
             }
             B { disp, aa, lk } => {
                 if lk {
@@ -197,7 +230,11 @@ impl Cpu {
             Lmw { rt, ra, d } => self.lmw(rt, ra, d, bus)?,
             Stmw { rs, ra, d } => self.stmw(rs, ra, d, bus)?,
             Lswi { rt, ra, nb } => {
-                let ea = if ra == 0 { 0 } else { self.gpr[ra as usize] };
+                let ea = if ra == 0 {
+                    0
+                } else {
+                    self.gpr[(ra & 31) as usize]
+                };
                 let n = if nb == 0 { 32 } else { nb as u32 };
                 self.load_string(rt, ra, 0, ea, n, bus)?;
             }
@@ -207,7 +244,11 @@ impl Cpu {
                 self.load_string(rt, ra, rb, ea, n, bus)?;
             }
             Stswi { rs, ra, nb } => {
-                let ea = if ra == 0 { 0 } else { self.gpr[ra as usize] };
+                let ea = if ra == 0 {
+                    0
+                } else {
+                    self.gpr[(ra & 31) as usize]
+                };
                 let n = if nb == 0 { 32 } else { nb as u32 };
                 self.store_string(rs, ea, n, bus)?;
             }
@@ -300,13 +341,13 @@ impl Cpu {
             Rfci => return self.rfci().map(Some),
             Rfdi => return self.rfdi().map(Some),
             Rfmci => return self.rfmci().map(Some),
-            Mfmsr { rt } => self.gpr[rt as usize] = self.supervisor()?.msr(),
+            Mfmsr { rt } => self.gpr[(rt & 31) as usize] = self.supervisor()?.msr(),
             Mtmsr { rs } => {
-                let v = self.gpr[rs as usize];
+                let v = self.gpr[(rs & 31) as usize];
                 self.supervisor()?.set_msr(v);
             }
             Wrtee { rs } => {
-                let ee = self.gpr[rs as usize] & crate::msr::EE;
+                let ee = self.gpr[(rs & 31) as usize] & crate::msr::EE;
                 let m = (self.supervisor()?.msr & !crate::msr::EE) | ee;
                 self.set_msr(m);
             }
@@ -318,10 +359,14 @@ impl Cpu {
             Mfspr { rt, spr } => self.mfspr(rt, spr, pc)?,
             Mtspr { rs, spr } => self.mtspr(rs, spr, pc)?,
             Mftb { rt, tbr } => self.mftb(rt, tbr, pc)?,
-            Mfpmr { rt, .. } => self.gpr[rt as usize] = 0,
+            Mfpmr { rt, .. } => self.gpr[(rt & 31) as usize] = 0,
             Mtpmr { .. } => {}
-            Tw { to, ra, rb } => self.trap(to, self.gpr[ra as usize], self.gpr[rb as usize])?,
-            Twi { to, ra, si } => self.trap(to, self.gpr[ra as usize], si as i32 as u32)?,
+            Tw { to, ra, rb } => self.trap(
+                to,
+                self.gpr[(ra & 31) as usize],
+                self.gpr[(rb & 31) as usize],
+            )?,
+            Twi { to, ra, si } => self.trap(to, self.gpr[(ra & 31) as usize], si as i32 as u32)?,
             Wait => self.wait()?,
             Spe { word } => return Err(self.spe(word)),
             Illegal { word } => return Err(self.illegal(word, pc)),
@@ -332,14 +377,22 @@ impl Cpu {
     /// Effective address of a D-form access: (rA|0) + d.
     #[inline(always)]
     pub(crate) fn ea_d(&self, ra: u8, d: i16) -> u32 {
-        let base = if ra == 0 { 0 } else { self.gpr[ra as usize] };
+        let base = if ra == 0 {
+            0
+        } else {
+            self.gpr[(ra & 31) as usize]
+        };
         base.wrapping_add(d as i32 as u32)
     }
 
     /// Effective address of an X-form access: (rA|0) + rB.
     #[inline(always)]
     pub(crate) fn ea_x(&self, ra: u8, rb: u8) -> u32 {
-        let base = if ra == 0 { 0 } else { self.gpr[ra as usize] };
-        base.wrapping_add(self.gpr[rb as usize])
+        let base = if ra == 0 {
+            0
+        } else {
+            self.gpr[(ra & 31) as usize]
+        };
+        base.wrapping_add(self.gpr[(rb & 31) as usize])
     }
 }

@@ -248,13 +248,13 @@ impl Cpu {
 
     pub(crate) fn mfspr(&mut self, rt: Reg, n: u16, pc: u32) -> Result<(), Exc> {
         let spr = self.spr_access(n)?;
-        self.gpr[rt as usize] = self.read_spr(spr, pc);
+        self.gpr[(rt & 31) as usize] = self.read_spr(spr, pc);
         Ok(())
     }
 
     pub(crate) fn mtspr(&mut self, rs: Reg, n: u16, pc: u32) -> Result<(), Exc> {
         let spr = self.spr_access(n)?;
-        self.write_spr(spr, self.gpr[rs as usize], pc);
+        self.write_spr(spr, self.gpr[(rs & 31) as usize], pc);
         Ok(())
     }
 
@@ -264,7 +264,7 @@ impl Cpu {
             269 => Spr::Tbu,
             _ => return Err(self.program(esr::PIL)),
         };
-        self.gpr[rt as usize] = self.read_spr(spr, pc);
+        self.gpr[(rt & 31) as usize] = self.read_spr(spr, pc);
         Ok(())
     }
 
