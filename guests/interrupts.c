@@ -385,12 +385,15 @@ static void timers(void)
 
 	rt_set_handler(IVOR_DEC, on_decrementer);
 
-	/* Auto-reload: 20 ticks of 20000 time-base ticks. */
+	/* Auto-reload: 20 ticks of 20000 time-base ticks. QEMU's decrementer runs
+	 * on host time, so nothing may depend on how long code takes: TCR[ARE]
+	 * is set before DEC is armed (an expiry without it would stop the count). */
+	mtspr(SPR_DEC, 0x7FFFFFFF);
 	mtspr(SPR_TSR, 0xFFFFFFFF);
 	dec_limit = 20;
 	mtspr(SPR_DECAR, 20000);
-	mtspr(SPR_DEC, 20000);
 	mtspr(SPR_TCR, TCR_DIE | TCR_ARE);
+	mtspr(SPR_DEC, 20000);
 	wrteei(1);
 	for (spins = 0; dec_ticks < 20; spins++)
 		;
@@ -399,12 +402,14 @@ static void timers(void)
 	       dec_saw_dis, dec_srr1_ee);
 
 	/* One-shot, with EE off until the decrementer has expired: the interrupt is
-	 * taken as soon as EE is set again (TSR[DIS] stays set). */
+	 * taken as soon as EE is set again (TSR[DIS] stays set). Park DEC far away,
+	 * clear a stale TSR[DIS], then arm. */
 	dec_ticks = dec_saw_dis = dec_srr1_ee = 0;
 	dec_limit = 1;
-	mtspr(SPR_DEC, 3000);
+	mtspr(SPR_DEC, 0x7FFFFFFF);
 	mtspr(SPR_TSR, TSR_DIS);
 	mtspr(SPR_TCR, TCR_DIE);
+	mtspr(SPR_DEC, 100000);
 	while (!(mfspr(SPR_TSR) & TSR_DIS))
 		;
 	printf("one-shot expired with EE off: %u interrupts so far\n", dec_ticks);
@@ -416,11 +421,13 @@ static void timers(void)
 
 	/* wait (e500mc only): idle until the decrementer interrupt. */
 	if (is_e500mc()) {
+		/* Long enough that it cannot expire before wait (host time in QEMU). */
 		dec_ticks = 0;
 		dec_limit = 1;
+		mtspr(SPR_DEC, 0x7FFFFFFF);
 		mtspr(SPR_TSR, TSR_DIS);
-		mtspr(SPR_DEC, 5000);
 		mtspr(SPR_TCR, TCR_DIE);
+		mtspr(SPR_DEC, 4000000);
 		wrteei(1);
 		__asm__ volatile(".long 0x7C00007C" : : : "memory"); /* wait */
 		wrteei(0);
