@@ -5,8 +5,10 @@ extern char rt_vectors[];
 
 static handler_t handlers[RT_VECTORS];
 
-/* Offset of vector n's stub in the table (start.S). */
+/* Offset of vector n's stub in the table (start.S); slot 42 is the e500mc's
+ * debug-level entry. */
 #define VEC_OFFSET(n) (0x100 + (n) * 16)
+#define DEBUG_LEVEL_SLOT 42
 
 #define SET_IVOR(n) mtspr(SPR_IVOR0 + (n), VEC_OFFSET(n))
 #define SET_IVOR_HI(n) mtspr(SPR_IVOR32 + (n) - 32, VEC_OFFSET(n))
@@ -19,6 +21,8 @@ void rt_init(void)
 	SET_IVOR(8); SET_IVOR(9); SET_IVOR(10); SET_IVOR(11);
 	SET_IVOR(12); SET_IVOR(13); SET_IVOR(14); SET_IVOR(15);
 	if (is_e500mc()) {
+		/* The debug interrupt saves into DSRR0/DSRR1 and returns with rfdi. */
+		mtspr(SPR_IVOR0 + IVOR_DEBUG, VEC_OFFSET(DEBUG_LEVEL_SLOT));
 		/* Classic FPU: let compiled code use it. */
 		mtmsr(mfmsr() | MSR_FP);
 	} else {
@@ -50,7 +54,7 @@ void rt_interrupt(struct frame *f)
 
 void rt_fatal(u32 vector)
 {
-	printf("unexpected critical-class interrupt %u\n", vector);
+	printf("unexpected machine check (vector %u)\n", vector);
 	poweroff();
 }
 

@@ -107,7 +107,9 @@ enum {
 	SPR_PID0 = 48, SPR_DECAR = 54, SPR_CSRR0 = 58, SPR_CSRR1 = 59, SPR_DEAR = 61,
 	SPR_ESR = 62, SPR_IVPR = 63, SPR_SPRG0 = 272, SPR_SPRG1 = 273, SPR_SPRG2 = 274,
 	SPR_SPRG3 = 275, SPR_TBL_R = 268, SPR_TBU_R = 269, SPR_PVR = 287,
-	SPR_DBSR = 304, SPR_DBCR0 = 308, SPR_TSR = 336, SPR_TCR = 340,
+	SPR_DBSR = 304, SPR_DBCR0 = 308, SPR_DBCR1 = 309, SPR_DBCR2 = 310,
+	SPR_IAC1 = 312, SPR_IAC2 = 313, SPR_DAC1 = 316, SPR_DAC2 = 317,
+	SPR_DSRR0 = 574, SPR_DSRR1 = 575, SPR_TSR = 336, SPR_TCR = 340,
 	SPR_IVOR0 = 400, SPR_IVOR32 = 528,
 	SPR_MAS0 = 624, SPR_MAS1 = 625, SPR_MAS2 = 626, SPR_MAS3 = 627, SPR_MAS4 = 628,
 	SPR_MAS6 = 630, SPR_PID1 = 633, SPR_PID2 = 634,
@@ -143,7 +145,10 @@ enum {
 };
 
 /* The registers saved by the common interrupt entry (start.S); a handler may
- * change any of them, srr0/srr1 included, and the return path reloads them. */
+ * change any of them, srr0/srr1 included, and the return path reloads them.
+ * srr0/srr1 hold the save/restore pair of the interrupt's class: SRR0/SRR1,
+ * CSRR0/CSRR1 (critical input, watchdog, e500v2 debug) or DSRR0/DSRR1
+ * (e500mc debug). */
 struct frame {
 	u32 backchain, lr_save;
 	u32 gpr[32];
@@ -155,7 +160,7 @@ struct frame {
 typedef void (*handler_t)(struct frame *f);
 
 /* Route interrupt `vector` (an IVOR number) to `h`; NULL restores the default,
- * which reports the interrupt and powers off. Non-critical interrupts only. */
+ * which reports the interrupt and powers off. Any class but machine check. */
 void rt_set_handler(int vector, handler_t h);
 
 /* Power the board off through GPIO pin 0 (never returns). */

@@ -6,15 +6,27 @@
  * the table below, run main() and power off.
  *
  * Vector table: one 16-byte stub per IVOR number n at rt_vectors + 0x100 + 16n
- * (16-byte aligned offsets: QEMU masks IVORs with 0xFFF7, the manual with 0xFFF0).
- * Non-critical stubs save r3 in SPRG0, load n and enter rt_common, which builds
- * a struct frame (rt.h) on the interrupted stack, calls rt_interrupt(frame) and
- * returns with rfi through the (possibly modified) frame. Critical-class stubs
- * go to rt_critical, which reports and powers off. SPRG0/SPRG1 belong to this
- * file; programs may use SPRG2..SPRG7. */
+ * (16-byte aligned offsets: QEMU masks IVORs with 0xFFF7, the manual with 0xFFF0),
+ * plus slot 42 for the e500mc's debug-level debug interrupt (rt_init points
+ * IVOR15 there on the e500mc). A stub saves r3 in a scratch SPRG, loads n and
+ * enters the common code of its class, which builds a struct frame (rt.h) on
+ * the interrupted stack, calls rt_interrupt(frame) and returns through the
+ * (possibly modified) frame with the class's return instruction:
+ *   base       SRR0/SRR1,   rfi,  scratch SPRG0/SPRG1
+ *   critical   CSRR0/CSRR1, rfci, scratch SPRG2/SPRG3 (critical input, watchdog,
+ *              and the e500v2's debug interrupt)
+ *   debug      DSRR0/DSRR1, rfdi, scratch SPRG2/SPRG3 (e500mc debug interrupt)
+ * Machine checks report and power off. SPRG0..SPRG3 belong to this file;
+ * programs may use SPRG4..SPRG7. */
 
 #define SPRG0 272
 #define SPRG1 273
+#define SPRG2 274
+#define SPRG3 275
+#define CSRR0 58
+#define CSRR1 59
+#define DSRR0 574
+#define DSRR1 575
 
 /* struct frame offsets (rt.h) */
 #define F_GPR   8
@@ -31,15 +43,19 @@
 	.globl rt_vectors
 	.balign 0x10000
 rt_vectors:
-	.macro VEC n, entry
-	.org rt_vectors + 0x100 + \n * 16
-	mtspr SPRG0, 3
+	/* The stub in `slot` for vector n. */
+	.macro STUB slot, n, entry, scratch
+	.org rt_vectors + 0x100 + \slot * 16
+	mtspr \scratch, 3
 	li 3, \n
 	b \entry
 	.endm
+	.macro VEC n, entry, scratch=SPRG0
+	STUB \n, \n, \entry, \scratch
+	.endm
 
-	VEC 0, rt_critical	/* critical input */
-	VEC 1, rt_critical	/* machine check */
+	VEC 0, rt_critical_common, SPRG2	/* critical input */
+	VEC 1, rt_machine_check, SPRG2		/* machine check */
 	VEC 2, rt_common	/* data storage */
 	VEC 3, rt_common	/* instruction storage */
 	VEC 4, rt_common	/* external input */
@@ -50,26 +66,29 @@ rt_vectors:
 	VEC 9, rt_common	/* auxiliary processor unavailable */
 	VEC 10, rt_common	/* decrementer */
 	VEC 11, rt_common	/* fixed-interval timer */
-	VEC 12, rt_critical	/* watchdog */
+	VEC 12, rt_critical_common, SPRG2	/* watchdog */
 	VEC 13, rt_common	/* data TLB error */
 	VEC 14, rt_common	/* instruction TLB error */
-	VEC 15, rt_critical	/* debug */
+	VEC 15, rt_critical_common, SPRG2	/* debug (e500v2: critical class) */
 	.set n, 16
 	.rept 26		/* 16..41: SPE/EFP, performance monitor, doorbells, ... */
 	VEC n, rt_common
 	.set n, n + 1
 	.endr
+	STUB 42, 15, rt_debug_common, SPRG2	/* debug (e500mc: debug level) */
 
-rt_common:
-	mtspr SPRG1, 1
+	/* The common entry and exit of one interrupt class. */
+	.macro COMMON name, scratch3, scratch1, save0, save1, return
+\name:
+	mtspr \scratch1, 1
 	stwu 1, -F_SIZE(1)
 	stw 0, F_GPR + 0(1)
 	stw 2, F_GPR + 8(1)
 	stmw 4, F_GPR + 16(1)
 	stw 3, F_VEC(1)
-	mfspr 0, SPRG0
+	mfspr 0, \scratch3
 	stw 0, F_GPR + 12(1)
-	mfspr 0, SPRG1
+	mfspr 0, \scratch1
 	stw 0, F_GPR + 4(1)
 	mfcr 0
 	stw 0, F_CR(1)
@@ -79,9 +98,9 @@ rt_common:
 	stw 0, F_CTR(1)
 	mfxer 0
 	stw 0, F_XER(1)
-	mfsrr0 0
+	mfspr 0, \save0
 	stw 0, F_SRR0(1)
-	mfsrr1 0
+	mfspr 0, \save1
 	stw 0, F_SRR1(1)
 	/* Give the handler the FPU if the interrupted code had it (e500mc). */
 	andi. 0, 0, 0x2000
@@ -101,17 +120,23 @@ rt_common:
 	lwz 0, F_XER(1)
 	mtxer 0
 	lwz 0, F_SRR0(1)
-	mtsrr0 0
+	mtspr \save0, 0
 	lwz 0, F_SRR1(1)
-	mtsrr1 0
+	mtspr \save1, 0
 	lwz 0, F_GPR + 0(1)
 	lwz 2, F_GPR + 8(1)
 	lwz 3, F_GPR + 12(1)
 	lmw 4, F_GPR + 16(1)
 	lwz 1, F_GPR + 4(1)
-	rfi
+	\return
+	.endm
 
-rt_critical:
+	COMMON rt_common, SPRG0, SPRG1, 26, 27, rfi
+	COMMON rt_critical_common, SPRG2, SPRG3, CSRR0, CSRR1, rfci
+	/* rfdi, spelled out: the e500v2 assembler does not know it. */
+	COMMON rt_debug_common, SPRG2, SPRG3, DSRR0, DSRR1, ".long 0x4C00004E"
+
+rt_machine_check:
 	/* r3 = vector; report it (from C) and power off. */
 	stwu 1, -16(1)
 	bl rt_fatal

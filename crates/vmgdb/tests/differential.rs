@@ -232,6 +232,8 @@ differential! {
     interrupts_e500mc: "interrupts" on "e500mc",
     tlb_e500v2: "tlb" on "e500v2",
     tlb_e500mc: "tlb" on "e500mc",
+    debug_e500v2: "debug" on "e500v2",
+    debug_e500mc: "debug" on "e500mc",
     float_e500mc: "float" on "e500mc",
 }
 
