@@ -321,6 +321,9 @@ impl Mmu {
         self.mas1 =
             mas1::V | (tid << 16) | (self.mas4 & mas4::TSIZED) | if ts { mas1::TS } else { 0 };
         self.mas2 = (ea & mas2::EPN) | (self.mas4 & mas4::WIMGED);
+        // The RPN and permissions are the handler's to fill in: they start cleared.
+        self.mas3 = 0;
+        self.mas7 = 0;
         self.mas6 = (self.pid[0] << 16) | ts as u32;
     }
 
@@ -453,6 +456,20 @@ mod tests {
 
         mmu.tlbivax(0x1234_5000);
         assert!(!mmu.tlb0.iter().any(|e| e.valid()));
+    }
+
+    #[test]
+    fn tlb_miss_preloads_mas_and_clears_rpn() {
+        let mut mmu = Mmu::new(Flavor::E500v2);
+        mmu.mas3 = 0x0080_4005;
+        mmu.mas7 = 0xF;
+        mmu.mas4 = 0x0000_010A; // TSIZED 4K, I|G
+        mmu.pid[0] = 3;
+        mmu.tlb_miss(0x6000_1234, true);
+        assert_eq!(mmu.mas1, 0x8003_1100);
+        assert_eq!(mmu.mas2, 0x6000_100A);
+        assert_eq!((mmu.mas3, mmu.mas7), (0, 0));
+        assert_eq!(mmu.mas6, 0x0003_0001);
     }
 
     #[test]

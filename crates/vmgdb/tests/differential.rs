@@ -1,0 +1,248 @@
+//! Differential tests: every guest program in `guests/` runs on QEMU 7.2
+//! (`qemu-system-ppc -M ppce500`, the behavioural reference) and on vmgdb
+//! (`vmgdb run --machine ppce500`), for each e500 flavour it is built for; the
+//! console outputs must be byte-identical and both must power off (exit 0).
+//!
+//! The guests are built once per test binary with `make -C guests`, which needs
+//! `powerpc-linux-gnu-gcc`; QEMU must be installed too. A missing tool fails the
+//! test with the command that installs it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Longest a single guest run may take before it counts as hung.
+const RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How QEMU names each flavour (its plain `e500v2` alias is the older v2.2 core).
+fn qemu_cpu(flavour: &str) -> &'static str {
+    match flavour {
+        "e500v2" => "e500v2_v30",
+        "e500mc" => "e500mc",
+        other => panic!("unknown flavour {other}"),
+    }
+}
+
+fn guests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests")
+}
+
+/// Panic with an install hint unless `tool --version` runs.
+fn require_tool(tool: &str, install: &str) {
+    let found = Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(found, "{tool} not found: {install}");
+}
+
+/// Build every guest once (all tests share the result).
+fn build_guests() {
+    static BUILD: OnceLock<Result<(), String>> = OnceLock::new();
+    let result = BUILD.get_or_init(|| {
+        require_tool("make", "apt-get install make");
+        require_tool(
+            "powerpc-linux-gnu-gcc",
+            "apt-get install gcc-powerpc-linux-gnu",
+        );
+        let out = Command::new("make")
+            .arg("-C")
+            .arg(guests_dir())
+            .arg("-j2")
+            .output()
+            .map_err(|e| format!("cannot run make: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "make -C guests failed ({}):\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// What one run of a guest produced.
+struct Run {
+    output: Vec<u8>,
+    status: ExitStatus,
+}
+
+/// Run `cmd` with stdin closed, collecting stdout, killing it after RUN_TIMEOUT.
+fn run(what: &str, mut cmd: Command) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the child") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let partial = reader.join().unwrap_or_default();
+            panic!(
+                "{what} did not finish within {RUN_TIMEOUT:?}; its output so far:\n{}",
+                String::from_utf8_lossy(&partial)
+            );
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let output = reader.join().expect("reader thread");
+    Run { output, status }
+}
+
+fn run_qemu(flavour: &str, elf: &Path) -> Run {
+    let mut cmd = Command::new("qemu-system-ppc");
+    cmd.args(["-M", "ppce500", "-cpu", qemu_cpu(flavour), "-nographic"])
+        .arg("-kernel")
+        .arg(elf)
+        .args(["-nic", "none", "-monitor", "none", "-serial", "stdio"]);
+    run(&format!("QEMU ({flavour})"), cmd)
+}
+
+fn run_vmgdb(flavour: &str, elf: &Path) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmgdb"));
+    cmd.args(["run", "--machine", "ppce500", "--cpu", flavour, "--kernel"])
+        .arg(elf);
+    run(&format!("vmgdb ({flavour})"), cmd)
+}
+
+/// A readable line diff: the common head and tail are skipped and the block
+/// between them is shown as QEMU's lines (-) against vmgdb's (+).
+fn diff(qemu: &[u8], vmgdb: &[u8]) -> String {
+    const SHOWN: usize = 40;
+    let q = String::from_utf8_lossy(qemu);
+    let v = String::from_utf8_lossy(vmgdb);
+    let ql: Vec<&str> = q.split_inclusive('\n').collect();
+    let vl: Vec<&str> = v.split_inclusive('\n').collect();
+    let head = ql.iter().zip(&vl).take_while(|(a, b)| a == b).count();
+    let tail = ql[head..]
+        .iter()
+        .rev()
+        .zip(vl[head..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = format!(
+        "QEMU wrote {} bytes, vmgdb {}; first difference at line {}\n",
+        qemu.len(),
+        vmgdb.len(),
+        head + 1
+    );
+    if head > 0 {
+        out += &format!("  {}", ql[head - 1].trim_end_matches(['\r', '\n']));
+        out.push('\n');
+    }
+    for (sign, lines) in [
+        ('-', &ql[head..ql.len() - tail]),
+        ('+', &vl[head..vl.len() - tail]),
+    ] {
+        for line in lines.iter().take(SHOWN) {
+            out += &format!("{sign} {:?}\n", line.trim_end_matches(['\r', '\n']));
+        }
+        if lines.len() > SHOWN {
+            out += &format!("{sign} ... {} more lines\n", lines.len() - SHOWN);
+        }
+    }
+    out
+}
+
+/// Build, run on both, compare.
+fn differential(program: &str, flavour: &str) {
+    require_tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
+    build_guests();
+    let elf = guests_dir()
+        .join("build")
+        .join(flavour)
+        .join(format!("{program}.elf"));
+    assert!(elf.is_file(), "{} was not built", elf.display());
+    let (qemu, vmgdb) = thread::scope(|s| {
+        let q = s.spawn(|| run_qemu(flavour, &elf));
+        let v = s.spawn(|| run_vmgdb(flavour, &elf));
+        (q.join(), v.join())
+    });
+    let qemu = qemu.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    let vmgdb = vmgdb.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    assert!(
+        qemu.status.success(),
+        "QEMU exited with {} running {program} ({flavour}); output:\n{}",
+        qemu.status,
+        String::from_utf8_lossy(&qemu.output)
+    );
+    assert!(
+        !qemu.output.is_empty(),
+        "QEMU printed nothing for {program} ({flavour})"
+    );
+    assert!(
+        qemu.output == vmgdb.output,
+        "console output of {program} ({flavour}) differs between QEMU and vmgdb:\n{}",
+        diff(&qemu.output, &vmgdb.output)
+    );
+    assert!(
+        vmgdb.status.success(),
+        "vmgdb exited with {} running {program} ({flavour})",
+        vmgdb.status
+    );
+}
+
+/// One test per program and flavour.
+macro_rules! differential {
+    ($($name:ident: $program:literal on $flavour:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                differential($program, $flavour);
+            }
+        )*
+    };
+}
+
+differential! {
+    bits_e500v2: "bits" on "e500v2",
+    bits_e500mc: "bits" on "e500mc",
+    sort_e500v2: "sort" on "e500v2",
+    sort_e500mc: "sort" on "e500mc",
+    strings_e500v2: "strings" on "e500v2",
+    strings_e500mc: "strings" on "e500mc",
+    recursion_e500v2: "recursion" on "e500v2",
+    recursion_e500mc: "recursion" on "e500mc",
+    arith_e500v2: "arith" on "e500v2",
+    arith_e500mc: "arith" on "e500mc",
+    interrupts_e500v2: "interrupts" on "e500v2",
+    interrupts_e500mc: "interrupts" on "e500mc",
+    tlb_e500v2: "tlb" on "e500v2",
+    tlb_e500mc: "tlb" on "e500mc",
+    debug_e500v2: "debug" on "e500v2",
+    debug_e500mc: "debug" on "e500mc",
+    float_e500mc: "float" on "e500mc",
+}
+
+#[test]
+fn diff_shows_the_differing_block() {
+    let d = diff(b"a\nb\nc\nd\n", b"a\nB\nc\nd\n");
+    assert!(d.contains("first difference at line 2"), "{d}");
+    assert!(d.contains("- \"b\"\n+ \"B\"\n"), "{d}");
+    assert!(!d.contains("\"d\""), "{d}");
+    let d = diff(b"x\n", b"");
+    assert!(d.contains("- \"x\""), "{d}");
+}
