@@ -61,6 +61,7 @@ void guest_debug(void)
 
 void done_spinning(void)
 {
+    bump();
     print("bye\n");
 }
 

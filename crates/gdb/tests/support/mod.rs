@@ -424,3 +424,115 @@ pub fn values(out: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// `$body#checksum`.
+pub fn packet(body: &[u8]) -> Vec<u8> {
+    let sum = body.iter().fold(0u8, |a, b| a.wrapping_add(*b));
+    let mut p = vec![b'$'];
+    p.extend_from_slice(body);
+    p.extend_from_slice(format!("#{sum:02x}").as_bytes());
+    p
+}
+
+/// A hand-driven remote-protocol client, for what GDB would never send.
+pub struct RawClient {
+    pub stream: std::net::TcpStream,
+    pending: Vec<u8>,
+}
+
+impl RawClient {
+    pub fn connect(target: &str) -> RawClient {
+        let addr = target.strip_prefix(':').map(|p| format!("127.0.0.1:{p}"));
+        let stream = std::net::TcpStream::connect(addr.as_deref().unwrap_or(target)).unwrap();
+        stream.set_read_timeout(Some(WATCHDOG)).unwrap();
+        RawClient {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        self.stream.write_all(bytes)
+    }
+
+    /// The body of the next packet, or `None` at end of stream.
+    pub fn read_packet(&mut self) -> Option<String> {
+        loop {
+            if let Some(start) = self.pending.iter().position(|&b| b == b'$') {
+                if let Some(hash) = self.pending[start..].iter().position(|&b| b == b'#') {
+                    let end = start + hash;
+                    if self.pending.len() >= end + 3 {
+                        let body =
+                            String::from_utf8_lossy(&self.pending[start + 1..end]).into_owned();
+                        self.pending.drain(..end + 3);
+                        return Some(body);
+                    }
+                }
+            }
+            let mut buf = [0u8; 4096];
+            match self.stream.read(&mut buf) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+
+    /// Send a command and return its reply (acknowledging it).
+    pub fn command(&mut self, body: &str) -> Option<String> {
+        self.send_raw(&packet(body.as_bytes())).ok()?;
+        let reply = self.read_packet();
+        let _ = self.send_raw(b"+");
+        reply
+    }
+
+    /// Read until the stub closes the connection; everything received.
+    pub fn drain(&mut self) -> Vec<u8> {
+        let mut all = std::mem::take(&mut self.pending);
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = self.stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        all
+    }
+}
+
+/// A FIFO a background GDB can block on (`shell cat FIFO`) until released.
+pub struct Fifo(pub PathBuf);
+
+impl Fifo {
+    pub fn new(name: &str) -> Fifo {
+        let path = scratch_path(name);
+        let _ = std::fs::remove_file(&path);
+        let ok = Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mkfifo failed");
+        Fifo(path)
+    }
+
+    /// Let the reader go.
+    pub fn release(&self) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.0)
+            .unwrap();
+        let _ = f.write_all(b"go\n");
+    }
+
+    pub fn shell_wait(&self) -> String {
+        format!("shell cat {} > /dev/null", self.0.display())
+    }
+}
+
+impl Drop for Fifo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
