@@ -165,7 +165,7 @@ fn breakpoints_steps_and_finish() {
                 "Value returned is $1 = 0",
                 "bump () at",
                 "Temporary breakpoint 2, peek () at",
-                "37\t}",
+                "\t}\n",
                 "= 7\n",
                 "guest_debug () at",
                 "[Inferior 1 (process 1) exited normally]",
@@ -323,6 +323,56 @@ fn ctrl_c_stops_a_tight_loop() {
             ],
         );
         m.uart.wait_for("bye");
+    }
+}
+
+#[test]
+fn ctrl_c_stops_an_idle_core() {
+    // Only the e500mc has `wait`: the machine reports the core halted for good
+    // and the stub waits on the client alone.
+    let mut m = MachineProc::start(Flavor::E500mc, Transport::Tcp, true);
+    let gdb = m
+        .gdb()
+        .cmds(&["set var spin = 2", "continue", "info symbol $pc", "kill"])
+        .spawn();
+    m.uart.wait_for("idle\n");
+    gdb.signal("INT");
+    let out = gdb.finish();
+    assert_all(
+        &out,
+        &["Program received signal SIGINT, Interrupt.", "idle + ", "[Inferior 1 (process 1) killed]"],
+    );
+    assert_eq!(m.wait_exit().code(), Some(4));
+}
+
+#[test]
+fn a_step_into_an_interrupt_stops_at_its_vector() {
+    for flavor in FLAVORS {
+        let m = MachineProc::start(flavor, Transport::Tcp, true);
+        let out = m
+            .gdb()
+            .cmds(&[
+                "break *syscall_once",
+                "continue",
+                "stepi",
+                "info symbol $pc",
+                "p $srr0 == after_sc",
+                "stepi",
+                "info symbol $pc",
+                "delete",
+                "continue",
+            ])
+            .run();
+        assert_all(
+            &out,
+            &[
+                "Breakpoint 1, syscall_once () at",
+                "syscall_vector in section .text",
+                "= 1",
+                "after_sc in section .text",
+                "[Inferior 1 (process 1) exited normally]",
+            ],
+        );
     }
 }
 

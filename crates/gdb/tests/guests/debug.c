@@ -13,6 +13,8 @@ volatile unsigned long long wide;
 volatile unsigned int guest_debug_hits;
 
 extern void debug_vector(void);
+extern void syscall_vector(void);
+extern void syscall_once(void);
 
 void print(const char *s)
 {
@@ -41,14 +43,21 @@ void marker(void)
     print("marker\n");
 }
 
+/* IVPR and the two vectors the guest uses: system call and debug. */
+void vectors(void)
+{
+    unsigned int v = (unsigned int)debug_vector;
+    asm volatile("mtspr 63, %0" : : "r"(v & 0xffff0000));      /* IVPR */
+    asm volatile("mtspr 415, %0" : : "r"(v & 0xfff0));         /* IVOR15 */
+    v = (unsigned int)syscall_vector;
+    asm volatile("mtspr 408, %0" : : "r"(v & 0xfff0));         /* IVOR8 */
+}
+
 /* The guest debugs itself: an IAC on marker(), taken as its own debug
  * interrupt (counted by debug_vector), never seen by GDB. */
 void guest_debug(void)
 {
-    unsigned int v = (unsigned int)debug_vector;
     unsigned int msr;
-    asm volatile("mtspr 63, %0" : : "r"(v & 0xffff0000));      /* IVPR */
-    asm volatile("mtspr 415, %0" : : "r"(v & 0xfff0));         /* IVOR15 */
     asm volatile("mtspr 312, %0" : : "r"((unsigned int)marker)); /* IAC1 */
     asm volatile("mtspr 308, %0" : : "r"(0x40800000));          /* DBCR0 = IDM | IAC1 */
     asm volatile("mfmsr %0" : "=r"(msr));
@@ -65,10 +74,22 @@ void done_spinning(void)
     print("bye\n");
 }
 
-/* Loops while a debugger keeps `spin` set: a tight loop to interrupt. */
+/* Idles for good (e500mc `wait`, no interrupt enabled). */
+void idle(void)
+{
+    print("idle\n");
+#ifdef E500MC
+    asm volatile(".long 0x7c00007c");
+#endif
+}
+
+/* Loops while a debugger keeps `spin` set: a tight loop to interrupt
+ * (or, with spin == 2, an idle core). */
 void spin_here(void)
 {
     print("spin\n");
+    if (spin == 2)
+        idle();
     while (spin) {
     }
     done_spinning();
@@ -80,6 +101,7 @@ int main(void)
     int i;
 
     print("hello\n");
+    vectors();
     for (i = 0; i < 3; i++) {
         total = add(total, i);
         bump();
@@ -89,6 +111,7 @@ int main(void)
     wide = 0x0102030405060708ULL;
     table[2] = 0x12345678;
     guest_debug();
+    syscall_once();
     if (total == 10 && counter == 3)
         print("total ok\n");
     spin_here();

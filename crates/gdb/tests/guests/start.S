@@ -70,6 +70,20 @@ debug_vector:
     rfci
 #endif
 
+/* System call: straight back to the caller. */
+    .balign 16
+    .globl syscall_vector
+syscall_vector:
+    rfi
+
+/* One `sc`, for stepping into an interrupt. */
+    .globl syscall_once
+syscall_once:
+    sc
+    .globl after_sc
+after_sc:
+    blr
+
     .section .bss
     .balign 16
     .space  65536
