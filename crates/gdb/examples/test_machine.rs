@@ -8,8 +8,9 @@
 //! ```text
 //! test_machine --cpu e500v2|e500mc --listen ENDPOINT [--wait] ELF
 //! ```
-//! Prints `listening on ENDPOINT` on stderr once bound. Exit status: 0 after
-//! power-off, 3 after `monitor quit`, 4 after `kill`.
+//! Prints `listening on ENDPOINT` on stderr once bound; the stub's log goes to
+//! stderr too (`RUST_LOG`, default `warn`). Exit status: 0 after power-off, 3
+//! after `monitor quit`, 4 after `kill`.
 
 use e500::{Bus, BusAction, Flavor};
 use object::read::elf::{ElfFile32, ProgramHeader};
@@ -174,6 +175,13 @@ fn usage() -> ! {
 }
 
 fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let mut flavor = Flavor::E500v2;
     let mut listen: Option<Endpoint> = None;
     let mut wait = false;

@@ -22,6 +22,19 @@
 //! `e500mc` is `powerpc:common` (core + FPU), both with every SPR of the core in
 //! a feature of their own; see [`target`] for the capabilities and
 //! [`server`] for connections and sessions.
+//!
+//! ## Threads
+//!
+//! [`GdbServer::serve`] runs the machine on the caller's thread. One watcher
+//! thread sits in poll(2) on the listening socket, the attached client (while
+//! the guest runs) and a wake-up socket; when the client sends something (Ctrl-C,
+//! a hang-up) it kicks the machine, whose run loop already looks at its kick
+//! flag between blocks. So a running guest pays nothing for being debuggable and
+//! Ctrl-C lands in tens of microseconds, even in a one-instruction loop or a
+//! halted core; running in budget slices with a non-blocking look at the socket
+//! between them would instead cost a system call per slice and a latency of a
+//! whole slice, and could not wake a machine that blocks while its guest idles.
+//! A refused second client is answered from a short-lived thread of its own.
 
 mod conn;
 pub mod endpoint;

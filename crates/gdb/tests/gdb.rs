@@ -340,7 +340,11 @@ fn ctrl_c_stops_an_idle_core() {
     let out = gdb.finish();
     assert_all(
         &out,
-        &["Program received signal SIGINT, Interrupt.", "idle + ", "[Inferior 1 (process 1) killed]"],
+        &[
+            "Program received signal SIGINT, Interrupt.",
+            "idle + ",
+            "[Inferior 1 (process 1) killed]",
+        ],
     );
     assert_eq!(m.wait_exit().code(), Some(4));
 }
