@@ -264,6 +264,12 @@ mod tests {
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
         drop(l);
         assert!(!path.exists(), "socket removed when the listener goes");
+        // A stale socket (its owner died without removing it) is replaced.
+        drop(UnixListener::bind(&path).unwrap());
+        assert!(path.exists());
+        let l = Listener::bind(&Endpoint::Unix(path.clone())).unwrap();
+        assert!(UnixStream::connect(&path).is_ok());
+        drop(l);
         std::fs::write(&path, b"data").unwrap();
         assert!(Listener::bind(&Endpoint::Unix(path.clone())).is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"data");

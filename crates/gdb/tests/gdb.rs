@@ -51,7 +51,7 @@ fn target_description_and_register_access() {
                 arch,
                 "pc             0x100000",
                 &format!("= {}", pvr(flavor)),
-                "dbcr0          0x0                 0",
+                "dbcr0          0x0                 [ ]",
                 "= (void *) 0x0",
                 "= (void (*)()) 0x0",
                 "ivor15",
