@@ -1,1 +1,49 @@
-//! placeholder
+//! # vmgdb-gdb: the GDB stub
+//!
+//! Serves a virtual machine to GDB (Debian's `gdb-multiarch` 13 and later) over
+//! TCP or a Unix socket, on the `gdbstub` crate. The stub drives a [`Machine`]:
+//! one vmgdb-hv [`vmgdb_hv::Vcpu`] plus the board around it. Everything GDB asks
+//! of the core goes through the hypervisor layer: registers, guest-virtual or
+//! physical memory, and one `set_guest_debug` per change of breakpoints,
+//! watchpoints or single-step.
+//!
+//! ```no_run
+//! # fn demo<M: vmgdb_gdb::Machine>(machine: &mut M) -> std::io::Result<()> {
+//! use vmgdb_gdb::{Endpoint, GdbServer, ServeOptions, ServeOutcome};
+//! let server = GdbServer::bind(&"1234".parse::<Endpoint>().map_err(std::io::Error::other)?)?;
+//! eprintln!("waiting for gdb on {}", server.endpoint());
+//! match server.serve(machine, ServeOptions { wait_for_client: true })? {
+//!     ServeOutcome::PowerOff | ServeOutcome::Quit | ServeOutcome::Killed => {}
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! What GDB sees: an `e500v2` is `powerpc:e500` (core + SPE registers), an
+//! `e500mc` is `powerpc:common` (core + FPU), both with every SPR of the core in
+//! a feature of their own; see [`target`] for the capabilities and
+//! [`server`] for connections and sessions.
+//!
+//! ## Threads
+//!
+//! [`GdbServer::serve`] runs the machine on the caller's thread. One watcher
+//! thread sits in poll(2) on the listening socket, the attached client (while
+//! the guest runs) and a wake-up socket; when the client sends something (Ctrl-C,
+//! a hang-up) it kicks the machine, whose run loop already looks at its kick
+//! flag between blocks. So a running guest pays nothing for being debuggable and
+//! Ctrl-C lands in tens of microseconds, even in a one-instruction loop or a
+//! halted core; running in budget slices with a non-blocking look at the socket
+//! between them would instead cost a system call per slice and a latency of a
+//! whole slice, and could not wake a machine that blocks while its guest idles.
+//! A refused second client is answered from a short-lived thread of its own.
+
+mod conn;
+pub mod endpoint;
+pub mod machine;
+pub mod server;
+pub mod target;
+mod watcher;
+
+pub use endpoint::Endpoint;
+pub use machine::{Kick, Machine, MachineEvent};
+pub use server::{GdbServer, ServeOptions, ServeOutcome, PACKET_SIZE};
+pub use watcher::BUSY_MESSAGE;

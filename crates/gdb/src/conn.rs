@@ -1,0 +1,87 @@
+//! The client connection as `gdbstub` sees it: buffered both ways (gdbstub reads
+//! and writes one byte at a time; each reply leaves in one `write`), with a
+//! non-blocking look for input while the guest runs.
+
+use crate::endpoint::Stream;
+use gdbstub::conn::Connection;
+use rustix::net::RecvFlags;
+use std::io::{self, Read, Write};
+
+const INPUT_BUFFER: usize = 16 * 1024;
+
+pub(crate) struct Conn {
+    stream: Stream,
+    input: Box<[u8]>,
+    start: usize,
+    end: usize,
+    output: Vec<u8>,
+}
+
+impl Conn {
+    pub fn new(stream: Stream) -> Conn {
+        Conn {
+            stream,
+            input: vec![0; INPUT_BUFFER].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            output: Vec::with_capacity(4096),
+        }
+    }
+
+    /// The next byte from the client, waiting for it. End of stream is an error.
+    pub fn read_byte(&mut self) -> io::Result<u8> {
+        if self.start == self.end {
+            let n = loop {
+                match self.stream.read(&mut self.input) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.start = 0;
+            self.end = n;
+        }
+        let b = self.input[self.start];
+        self.start += 1;
+        Ok(b)
+    }
+
+    /// Whether a byte (or end of stream, or an error) is ready, without blocking.
+    pub fn has_input(&mut self) -> bool {
+        if self.start < self.end {
+            return true;
+        }
+        match rustix::net::recv(&self.stream, &mut self.input[..], RecvFlags::DONTWAIT) {
+            Ok((n, _)) => {
+                self.start = 0;
+                self.end = n;
+                // Zero bytes is end of stream: report it so the next read sees it.
+                true
+            }
+            Err(rustix::io::Errno::AGAIN) | Err(rustix::io::Errno::INTR) => false,
+            Err(_) => true,
+        }
+    }
+}
+
+impl Connection for Conn {
+    type Error = io::Error;
+
+    fn write(&mut self, byte: u8) -> io::Result<()> {
+        self.output.push(byte);
+        Ok(())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.output.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.stream.write_all(&self.output);
+        self.output.clear();
+        r
+    }
+}

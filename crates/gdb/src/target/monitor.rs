@@ -1,0 +1,214 @@
+//! `monitor` commands (GDB's `qRcmd`): help, TLB and SPR dumps, physical
+//! addressing, reset and quit, plus whatever the board adds.
+
+use super::regs::{Feature, RegKind};
+use super::{EndRequest, Stub};
+use crate::machine::Machine;
+use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd};
+use std::fmt::Write as _;
+use vmgdb_hv::{TlbInfo, Vcpu};
+
+/// Bytes of text per `O` packet.
+const CHUNK: usize = 2048;
+
+const HELP: &str = "\
+vmgdb monitor commands:
+  help                 this text
+  info tlb             valid TLB0/TLB1 entries
+  info registers       every special-purpose register of this core
+  phys [on|off]        memory accesses use guest-physical (on) or virtual (off) addresses
+  reset                reset the machine (then `maintenance flush register-cache`)
+  quit                 end vmgdb
+";
+
+impl<M: Machine> MonitorCmd for Stub<'_, M> {
+    fn handle_monitor_cmd(
+        &mut self,
+        cmd: &[u8],
+        mut out: ConsoleOutput<'_>,
+    ) -> Result<(), Self::Error> {
+        let cmd = String::from_utf8_lossy(cmd);
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        let mut text = String::new();
+        match words.as_slice() {
+            [] | ["help"] => {
+                text.push_str(HELP);
+                self.machine.monitor_help(&mut text);
+            }
+            ["info", "tlb"] => tlb_table(&self.machine.vcpu().tlb(), &mut text),
+            ["info", "registers"] | ["info", "sprs"] => self.spr_table(&mut text),
+            ["phys"] => {
+                let _ = writeln!(text, "physical addressing is {}", on_off(self.phys));
+            }
+            ["phys", arg @ ("on" | "off")] => {
+                self.phys = *arg == "on";
+                let _ = writeln!(
+                    text,
+                    "memory accesses now use guest-{} addresses",
+                    if self.phys { "physical" } else { "virtual" }
+                );
+            }
+            ["reset"] => {
+                self.machine.reset();
+                text.push_str(
+                    "machine reset; refresh GDB's view with `maintenance flush register-cache`\n",
+                );
+            }
+            ["quit"] => {
+                self.end = Some(EndRequest::Quit);
+                text.push_str("vmgdb: quitting\n");
+            }
+            _ => {
+                if !self.machine.monitor(&cmd, &mut text) {
+                    let _ = writeln!(
+                        text,
+                        "unknown monitor command '{}'; try 'monitor help'",
+                        cmd.trim()
+                    );
+                }
+            }
+        }
+        for chunk in text.as_bytes().chunks(CHUNK) {
+            out.write_raw(chunk);
+            out.flush();
+        }
+        Ok(())
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+impl<M: Machine> Stub<'_, M> {
+    /// MSR and every SPR of the flavour, four to a line.
+    fn spr_table(&mut self, text: &mut String) {
+        let regs: Vec<(String, RegKind)> = self
+            .regs
+            .iter()
+            .filter(|r| {
+                r.feature == Feature::Spr || matches!(r.kind, RegKind::Msr | RegKind::Spr(_))
+            })
+            .map(|r| (r.name.clone(), r.kind))
+            .collect();
+        let vcpu = self.machine.vcpu();
+        for (i, (name, kind)) in regs.iter().enumerate() {
+            let value = match kind.read(vcpu) {
+                Ok(v) => format!("0x{v:08x}"),
+                Err(_) => "-".to_string(),
+            };
+            let _ = write!(text, "{name:<9}{value:<12}");
+            text.push_str(if i % 4 == 3 { "\n" } else { "  " });
+        }
+        if !regs.len().is_multiple_of(4) {
+            text.push('\n');
+        }
+    }
+}
+
+/// A page size the way the e500 manual writes it.
+fn size_name(size: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
+    for (unit, suffix) in UNITS {
+        if size >= unit && size.is_multiple_of(unit) {
+            return format!("{}{suffix}", size / unit);
+        }
+    }
+    size.to_string()
+}
+
+/// WIMGE as letters, `-` for a clear bit.
+fn wimge(bits: u8) -> String {
+    "WIMGE"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if bits & (0x10 >> i) != 0 { c } else { '-' })
+        .collect()
+}
+
+/// MAS3 permissions as `S:rwx U:rwx` (SR SW SX, UR UW UX).
+fn perms(bits: u8) -> String {
+    let flag = |mask: u8, c: char| if bits & mask != 0 { c } else { '-' };
+    format!(
+        "S:{}{}{} U:{}{}{}",
+        flag(0x01, 'r'),
+        flag(0x04, 'w'),
+        flag(0x10, 'x'),
+        flag(0x02, 'r'),
+        flag(0x08, 'w'),
+        flag(0x20, 'x'),
+    )
+}
+
+/// The valid entries of both TLBs as a table.
+pub fn tlb_table(entries: &[TlbInfo], text: &mut String) {
+    let valid: Vec<&TlbInfo> = entries.iter().filter(|e| e.valid).collect();
+    if valid.is_empty() {
+        text.push_str("no valid TLB entries\n");
+        return;
+    }
+    text.push_str(
+        "TLB  index  EA          PA             size   TID  TS  WIMGE  permissions  IPROT\n",
+    );
+    for e in valid {
+        let _ = writeln!(
+            text,
+            "{:<3}  {:>5}  0x{:08x}  0x{:09x}  {:>5}  {:>4}  {:>2}  {}  {}  {}",
+            e.tlb,
+            e.index,
+            e.ea,
+            e.pa,
+            size_name(e.size),
+            e.tid,
+            e.ts as u8,
+            wimge(e.wimge),
+            perms(e.perms),
+            if e.iprot { "yes" } else { "no" },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlb_rows_are_readable() {
+        let e = TlbInfo {
+            tlb: 1,
+            index: 0,
+            valid: true,
+            iprot: true,
+            tid: 0,
+            ts: false,
+            ea: 0xE000_0000,
+            pa: 0xF_E000_0000,
+            size: 1 << 20,
+            wimge: 0x0A,
+            perms: 0x05,
+        };
+        let invalid = TlbInfo { valid: false, ..e };
+        let mut t = String::new();
+        tlb_table(&[invalid, e], &mut t);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 2, "{t}");
+        assert!(
+            lines[1].contains("0xe0000000") && lines[1].contains("0xfe0000000"),
+            "{t}"
+        );
+        assert!(
+            lines[1].contains(" 1M ") && lines[1].contains("-I-G-"),
+            "{t}"
+        );
+        assert!(
+            lines[1].contains("S:rw- U:---") && lines[1].ends_with("yes"),
+            "{t}"
+        );
+        assert_eq!(size_name(4096), "4K");
+        assert_eq!(size_name(1 << 30), "1G");
+    }
+}

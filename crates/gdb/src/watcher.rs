@@ -1,0 +1,273 @@
+//! The watcher: one thread blocked in poll(2) on the listening socket, the
+//! attached client (while the guest runs) and a wake-up socket. No timeouts,
+//! no polling loops.
+//!
+//! * A connection while no session is attached becomes the pending session and
+//!   kicks the machine, so a running guest stops for the debugger.
+//! * A connection while a session is attached gets a refusal (an `E.` reply
+//!   GDB prints) from a short-lived thread, and the attached session never
+//!   notices.
+//! * While the main thread runs the guest for the attached client, input from
+//!   that client (Ctrl-C, a packet, a hang-up) kicks the machine once.
+//!
+//! The kick is only a hint: the main thread looks at the socket itself before
+//! deciding anything, so a kick that races with another stop is harmless.
+
+use crate::endpoint::{Listener, Stream};
+use crate::machine::Kick;
+use rustix::event::{PollFd, PollFlags};
+use std::io::{self, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// What a second client is told.
+pub const BUSY_MESSAGE: &str = "vmgdb: another debugger is already attached";
+/// Refusals in progress at most; beyond that a new connection is just closed.
+const MAX_REFUSING: usize = 8;
+/// How long a refused client gets to send its first packet.
+const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Default)]
+struct State {
+    /// A session is attached (or accepted and not yet picked up).
+    busy: bool,
+    /// The accepted connection waiting for the main thread.
+    pending: Option<Stream>,
+    /// The attached client, polled while `armed`.
+    client: Option<Arc<Stream>>,
+    armed: bool,
+    shutdown: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    arrived: Condvar,
+    kicker: Arc<dyn Kick>,
+    refusing: Arc<AtomicUsize>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave State inconsistent: every field is
+        // written in one assignment.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Handle on the watcher thread; dropping it stops the thread.
+pub(crate) struct Watcher {
+    shared: Arc<Shared>,
+    wake: UnixStream,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Watcher {
+    /// Start watching `listener`; `kicker` interrupts the machine.
+    pub fn spawn(listener: Listener, kicker: Arc<dyn Kick>) -> io::Result<Watcher> {
+        let (wake, wake_rx) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        wake_rx.set_nonblocking(true)?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            arrived: Condvar::new(),
+            kicker,
+            refusing: Arc::new(AtomicUsize::new(0)),
+        });
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("vmgdb-gdb-watch".into())
+            .spawn(move || watch_loop(&s, &listener, &wake_rx))?;
+        Ok(Watcher {
+            shared,
+            wake,
+            thread: Some(thread),
+        })
+    }
+
+    fn poke(&self) {
+        // A full buffer already holds a wake-up: nothing to add.
+        let _ = (&self.wake).write(&[1]);
+    }
+
+    /// The connection accepted while no session was attached, if any.
+    pub fn take_pending(&self) -> Option<Stream> {
+        self.shared.lock().pending.take()
+    }
+
+    /// Wait for a connection.
+    pub fn wait_pending(&self) -> Stream {
+        let mut st = self.shared.lock();
+        loop {
+            if let Some(s) = st.pending.take() {
+                return s;
+            }
+            st = self
+                .shared
+                .arrived
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// A session starts on `client` (a second handle on its socket).
+    pub fn attach(&self, client: Stream) {
+        let mut st = self.shared.lock();
+        st.busy = true;
+        st.client = Some(Arc::new(client));
+        st.armed = false;
+    }
+
+    /// The session ended: accept the next client.
+    pub fn detach(&self) {
+        {
+            let mut st = self.shared.lock();
+            st.busy = st.pending.is_some();
+            st.client = None;
+            st.armed = false;
+        }
+        self.poke();
+    }
+
+    /// Kick the machine (once) when the attached client sends something.
+    pub fn arm(&self, on: bool) {
+        self.shared.lock().armed = on;
+        if on {
+            self.poke();
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.shared.lock().shutdown = true;
+        self.poke();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn watch_loop(shared: &Shared, listener: &Listener, wake: &UnixStream) {
+    loop {
+        let client = {
+            let st = shared.lock();
+            if st.shutdown {
+                return;
+            }
+            st.client.clone().filter(|_| st.armed)
+        };
+        let mut fds = vec![
+            PollFd::new(listener, PollFlags::IN),
+            PollFd::new(wake, PollFlags::IN),
+        ];
+        if let Some(c) = &client {
+            fds.push(PollFd::new(&**c, PollFlags::IN));
+        }
+        match rustix::event::poll(&mut fds, None) {
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => {
+                tracing::error!("gdb watcher: poll failed: {e}");
+                return;
+            }
+        }
+        let ready = |i: usize| fds.get(i).is_some_and(|f| !f.revents().is_empty());
+        let (accept, woken, client_ready) = (ready(0), ready(1), ready(2));
+        drop(fds);
+        if woken {
+            let mut sink = [0u8; 64];
+            while matches!((&*wake).read(&mut sink), Ok(n) if n > 0) {}
+        }
+        if accept {
+            accept_all(shared, listener);
+        }
+        if client_ready {
+            let mut st = shared.lock();
+            if st.armed {
+                st.armed = false;
+                shared.kicker.kick();
+            }
+        }
+    }
+}
+
+/// Take every queued connection: the first becomes the session if none is
+/// attached, the others are refused.
+fn accept_all(shared: &Shared, listener: &Listener) {
+    loop {
+        let stream = match listener.accept() {
+            Ok(s) => s,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                tracing::warn!("gdb: accept failed: {e}");
+                return;
+            }
+        };
+        let mut st = shared.lock();
+        if !st.busy {
+            st.busy = true;
+            st.pending = Some(stream);
+            drop(st);
+            tracing::info!("gdb: debugger connected");
+            shared.arrived.notify_all();
+            shared.kicker.kick();
+        } else {
+            drop(st);
+            refuse(shared, stream);
+        }
+    }
+}
+
+/// Tell a second client the stub is busy, from its own thread so a client that
+/// never sends anything cannot hold up the watcher.
+fn refuse(shared: &Shared, stream: Stream) {
+    let refusing = shared.refusing.clone();
+    if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        refusing.fetch_sub(1, Ordering::SeqCst);
+        stream.shutdown();
+        return;
+    }
+    tracing::info!("gdb: refusing a second debugger");
+    let spawned = std::thread::Builder::new()
+        .name("vmgdb-gdb-refuse".into())
+        .spawn({
+            let refusing = refusing.clone();
+            move || {
+                send_refusal(stream);
+                refusing.fetch_sub(1, Ordering::SeqCst);
+            }
+        });
+    if spawned.is_err() {
+        refusing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Wait for the client's first packet (GDB opens with `qSupported`), answer it
+/// with an error carrying [`BUSY_MESSAGE`], and hang up.
+fn send_refusal(mut stream: Stream) {
+    let _ = stream.set_read_timeout(Some(REFUSAL_READ_TIMEOUT));
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 512];
+    // Read up to the end of one packet: '$' ... '#' and two checksum digits.
+    while seen.len() < 4096 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+        let packet_end = seen
+            .iter()
+            .position(|&b| b == b'$')
+            .and_then(|d| seen[d..].iter().position(|&b| b == b'#').map(|h| d + h));
+        if packet_end.is_some_and(|h| seen.len() >= h + 3) {
+            break;
+        }
+    }
+    let body = format!("E.{BUSY_MESSAGE}");
+    let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+    let _ = stream.write_all(format!("+${body}#{sum:02x}").as_bytes());
+    stream.shutdown();
+}
