@@ -130,6 +130,12 @@ impl Timers {
         self.tsr
     }
 
+    /// Set TSR to `value` (the debugger's write; the guest's writes clear bits).
+    pub fn set_tsr(&mut self, now: u64, value: u32) {
+        self.sync(now);
+        self.tsr = value;
+    }
+
     /// Write TSR (write-1-to-clear).
     pub fn clear_tsr(&mut self, now: u64, value: u32) {
         self.sync(now);

@@ -257,10 +257,7 @@ impl Vcpu for E500Vcpu {
             Reg::Ctr => cpu.ctr = v,
             Reg::Xer => cpu.write_spr(Spr::Xer, v, cpu.pc),
             Reg::Fpscr if fpu => cpu.fpscr = v,
-            Reg::Spr(s) if s.exists_on(cpu.flavor()) => {
-                let pc = cpu.pc;
-                cpu.write_spr(s, v, pc)
-            }
+            Reg::Spr(s) if s.exists_on(cpu.flavor()) => cpu.poke_spr(s, v),
             other => return Err(RegError::NoSuchRegister(other)),
         }
         Ok(())

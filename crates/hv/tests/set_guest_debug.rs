@@ -322,3 +322,12 @@ fn clearing_enable_gives_the_guest_its_registers_back() {
     v.set_guest_debug(&GuestDebug::default()).unwrap();
     assert_eq!(v.get_reg(Reg::Spr(e500::Spr::Dbcr0)).unwrap(), 0x4080_0000);
 }
+
+#[test]
+fn debugger_writes_status_registers_directly() {
+    let mut v = vcpu(Flavor::E500v2, &prog());
+    v.set_reg(Reg::Spr(e500::Spr::Dbsr), 0x0880_0000).unwrap();
+    assert_eq!(v.get_reg(Reg::Spr(e500::Spr::Dbsr)).unwrap(), 0x0880_0000);
+    v.set_reg(Reg::Spr(e500::Spr::Tsr), 0x0800_0000).unwrap();
+    assert_eq!(v.get_reg(Reg::Spr(e500::Spr::Tsr)).unwrap(), 0x0800_0000);
+}

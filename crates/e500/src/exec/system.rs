@@ -343,6 +343,24 @@ impl Cpu {
         }
     }
 
+    /// The debugger writes an SPR: like `mtspr`, except that the write-1-to-clear
+    /// status registers (DBSR, TSR) take the value as given (KVM's ONE_REG does the same).
+    pub fn poke_spr(&mut self, spr: Spr, v: u32) {
+        let pc = self.pc;
+        match spr {
+            Spr::Dbsr => {
+                self.debug.dbsr = v;
+                self.attention = true;
+            }
+            Spr::Tsr => {
+                let now = self.now(pc);
+                self.timers.set_tsr(now, v);
+                self.attention = true;
+            }
+            _ => self.write_spr(spr, v, pc),
+        }
+    }
+
     /// Forget cached translations after an outside change to the MMU.
     pub fn invalidate_translations(&mut self) {
         self.translation_updated();
