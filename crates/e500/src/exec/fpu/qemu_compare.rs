@@ -1,5 +1,5 @@
 //! Differential test against QEMU 7.2: a deterministic table of FP instruction
-//! cases (operands, FPSCR, CR, MSR[FE0,FE1]) runs on an e500mc [`Core`] and is
+//! cases (operands, FPSCR, CR, MSR[FE0,FE1], a scratch doubleword) runs on an e500mc [`Core`] and is
 //! compared with what the guest in `tests/fixtures/fpu` printed when it ran the
 //! same table under `qemu-system-ppc -M ppce500 -cpu e500mc` (the golden file).
 //!
@@ -22,7 +22,10 @@ use crate::asm;
 use crate::spr::Spr;
 use crate::{Flavor, NoDevices};
 
-/// One case: the instruction word (FRA=f1, FRB=f2, FRC=f3, FRT=f4) and its state.
+/// One case: the instruction word (FRA=f1, FRB=f2, FRC=f3, FRT=f4; loads and
+/// stores address a scratch doubleword holding `c` with rA=r10, rB=r11=4 or
+/// r12=0) and
+/// its state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Case {
     pub insn: u32,
@@ -49,6 +52,10 @@ pub(super) struct Outcome {
     pub srr0_ok: bool,
     /// SRR1 XOR the MSR the instruction ran with.
     pub srr1x: u32,
+    /// The scratch doubleword afterwards, XOR its initial value (`c`).
+    pub mem: u64,
+    /// rA minus the scratch address afterwards (update forms).
+    pub ra_offset: u32,
 }
 
 const FE0: u32 = crate::msr::FE0;
@@ -254,6 +261,28 @@ fn compare_insn(rng: &mut Rng) -> u32 {
     }
 }
 
+const RA: u32 = 10;
+const RB: u32 = 11;
+const RZ: u32 = 12;
+
+/// A random FP load or store (doubles only at offset 0: aligned).
+fn load_store_insn(rng: &mut Rng) -> u32 {
+    let update = rng.chance(30) as u32;
+    let d = rng.pick(&[0i16, 4]);
+    let frs = rng.pick(&[A, B, T]);
+    match rng.below(9) {
+        0 => asm::d_form(48 + update, T, RA, d as u16), // lfs[u]
+        1 => asm::x_form(31, T, RA, RB, 535 + 32 * update, false), // lfs[u]x
+        2 => asm::d_form(50 + update, T, RA, 0),        // lfd[u]
+        3 => asm::x_form(31, T, RA, RZ, 599 + 32 * update, false), // lfd[u]x
+        4 => asm::d_form(52 + update, frs, RA, d as u16), // stfs[u]
+        5 => asm::x_form(31, frs, RA, RB, 663 + 32 * update, false), // stfs[u]x
+        6 => asm::d_form(54 + update, frs, RA, 0),      // stfd[u]
+        7 => asm::x_form(31, frs, RA, RZ, 727 + 32 * update, false), // stfd[u]x
+        _ => asm::stfiwx(frs, RA, RB),
+    }
+}
+
 fn move_insn(rng: &mut Rng) -> u32 {
     let rc = rng.chance(30);
     match rng.below(5) {
@@ -265,9 +294,15 @@ fn move_insn(rng: &mut Rng) -> u32 {
     }
 }
 
-/// The case table (deterministic).
+/// The golden case table.
 pub(super) fn cases() -> Vec<Case> {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    cases_with(0x9E37_79B9_7F4A_7C15, 1)
+}
+
+/// A deterministic case table: `seed` for the random parts, each of which has
+/// `scale` times its base size.
+pub(super) fn cases_with(seed: u64, scale: usize) -> Vec<Case> {
+    let mut rng = Rng(seed);
     let sp = specials();
     let mut out = Vec::new();
     let mut push = |rng: &mut Rng, insn: u32, fpscr: u32, msr_or: u32, a: u64, b: u64, c: u64| {
@@ -286,7 +321,7 @@ pub(super) fn cases() -> Vec<Case> {
     };
 
     // Arithmetic: random operands, all rounding modes.
-    for _ in 0..1700 {
+    for _ in 0..1700 * scale {
         let insn = arith_insn(&mut rng);
         let (a, mut b, c) = (
             value(&mut rng, &sp),
@@ -316,14 +351,14 @@ pub(super) fn cases() -> Vec<Case> {
             }
         }
     }
-    for _ in 0..400 {
+    for _ in 0..400 * scale {
         let insn = unary_insn(&mut rng);
         let b = value(&mut rng, &sp);
         let fpscr = fpscr_in(&mut rng, false);
         push(&mut rng, insn, fpscr, 0, 0, b, 0);
     }
     // Moves and select.
-    for _ in 0..150 {
+    for _ in 0..150 * scale {
         let insn = move_insn(&mut rng);
         let (a, b, c) = (
             value(&mut rng, &sp),
@@ -333,8 +368,19 @@ pub(super) fn cases() -> Vec<Case> {
         let fpscr = fpscr_in(&mut rng, false);
         push(&mut rng, insn, fpscr, 0, a, b, c);
     }
+    // Loads and stores: the single-precision conversions, stfiwx, update forms.
+    for _ in 0..300 * scale {
+        let insn = load_store_insn(&mut rng);
+        let (a, b, c) = (
+            value(&mut rng, &sp),
+            value(&mut rng, &sp),
+            value(&mut rng, &sp),
+        );
+        let fpscr = fpscr_in(&mut rng, false);
+        push(&mut rng, insn, fpscr, 0, a, b, c);
+    }
     // Compares, with VE sometimes set.
-    for _ in 0..250 {
+    for _ in 0..250 * scale {
         let insn = compare_insn(&mut rng);
         let (a, b) = (value(&mut rng, &sp), value(&mut rng, &sp));
         let enables = rng.chance(30);
@@ -342,7 +388,7 @@ pub(super) fn cases() -> Vec<Case> {
         push(&mut rng, insn, fpscr, 0, a, b, 0);
     }
     // FPSCR instructions: random FPSCR contents, and an FRB of random bits.
-    for _ in 0..350 {
+    for _ in 0..350 * scale {
         let insn = fpscr_insn(&mut rng);
         let fpscr = (rng.next() as u32) & !0x800;
         let b = rng.next();
@@ -350,7 +396,7 @@ pub(super) fn cases() -> Vec<Case> {
         push(&mut rng, insn, fpscr, msr_or, 0, b, 0);
     }
     // Enabled exceptions in a precise mode, and enables without one.
-    for _ in 0..500 {
+    for _ in 0..500 * scale {
         let insn = match rng.below(10) {
             0..=5 => arith_insn(&mut rng),
             6 | 7 => unary_insn(&mut rng),
@@ -407,6 +453,7 @@ const PROGRAM_VECTOR: u32 = 0x700;
 const FPU_VECTOR: u32 = 0x800;
 const SYSCALL_VECTOR: u32 = 0x900;
 const CODE_BASE: u32 = 0x10000;
+const SCRATCH: u32 = 0x8000;
 const CASE_STRIDE: u32 = 32;
 /// Offset of the case instruction in its program.
 const INSN_OFFSET: u32 = 16;
@@ -455,6 +502,10 @@ pub(super) fn run_on_core(cases: &[Case]) -> Vec<Outcome> {
         cpu.fpr[3] = c.c;
         cpu.fpr[4] = c.t;
         cpu.gpr[5] = c.cr;
+        cpu.gpr[RA as usize] = SCRATCH;
+        cpu.gpr[RB as usize] = 4;
+        cpu.gpr[RZ as usize] = 0;
+        cpu.write_phys(SCRATCH as u64, &c.c.to_be_bytes()).unwrap();
         let msr_used = base_msr | c.msr_or;
         cpu.gpr[7] = msr_used;
         cpu.pc = addr;
@@ -469,6 +520,8 @@ pub(super) fn run_on_core(cases: &[Case]) -> Vec<Outcome> {
             }
         };
         let taken = vector != 0;
+        let mut mem = [0u8; 8];
+        cpu.read_phys(SCRATCH as u64, &mut mem).unwrap();
         out.push(Outcome {
             t: cpu.fpr[4],
             fpscr: cpu.fpscr,
@@ -481,6 +534,8 @@ pub(super) fn run_on_core(cases: &[Case]) -> Vec<Outcome> {
             } else {
                 0
             },
+            mem: u64::from_be_bytes(mem) ^ c.c,
+            ra_offset: cpu.gpr[RA as usize].wrapping_sub(SCRATCH),
         });
     }
     out
@@ -508,7 +563,7 @@ fn parse_output(text: &str) -> Result<(u32, u32, Vec<Outcome>), String> {
             return Ok((count, hash, outs));
         }
         let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() != 7 {
+        if f.len() != 9 {
             return Err(format!("bad line {:?}", line));
         }
         let h32 = |s: &str| u32::from_str_radix(s, 16).map_err(|e| format!("{line:?}: {e}"));
@@ -520,6 +575,8 @@ fn parse_output(text: &str) -> Result<(u32, u32, Vec<Outcome>), String> {
             esr: h32(f[4])?,
             srr0_ok: h32(f[5])? != 0,
             srr1x: h32(f[6])?,
+            mem: u64::from_str_radix(f[7], 16).map_err(|e| format!("{line:?}: {e}"))?,
+            ra_offset: h32(f[8])?,
         });
     }
     Err("no end line".into())
@@ -730,4 +787,42 @@ fn fpu_golden_matches_live_qemu() {
     }
     let golden = std::fs::read_to_string(golden_path()).expect("golden file");
     assert!(golden == live, "QEMU's output differs from the golden file");
+}
+
+/// A much larger table, compared with QEMU live (nothing stored). The seed and
+/// scale can be changed with FPU_LIVE_SEED / FPU_LIVE_SCALE.
+#[test]
+#[ignore = "needs qemu-system-ppc and powerpc-linux-gnu-gcc; run with --ignored"]
+fn fpu_matches_live_qemu_large() {
+    let env_num = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let seed = env_num("FPU_LIVE_SEED", 0x0123_4567_89AB_CDEF);
+    let scale = env_num("FPU_LIVE_SCALE", 12) as usize;
+    let cases = cases_with(seed, scale);
+    let live = run_guest_on_qemu(&cases);
+    let (count, hash, qemu) = parse_output(&live).expect("guest output parses");
+    assert_eq!((count as usize, hash), (cases.len(), table_hash(&cases)));
+    assert_eq!(qemu.len(), cases.len());
+    let ours = run_on_core(&cases);
+    let cmp = compare(&cases, &ours, &qemu);
+    println!(
+        "seed {seed:#x}: {} cases: {} identical, {} architecture-kept targets, {} SRR1 cause bits, {} mismatches",
+        cases.len(),
+        cmp.identical,
+        cmp.isa_target_kept,
+        cmp.srr1_cause_bit,
+        cmp.mismatches.len()
+    );
+    for m in cmp.mismatches.iter().take(40) {
+        println!("{m}");
+    }
+    assert!(
+        cmp.mismatches.is_empty(),
+        "{} mismatches",
+        cmp.mismatches.len()
+    );
 }
