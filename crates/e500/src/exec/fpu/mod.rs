@@ -16,6 +16,8 @@ mod softfloat;
 #[cfg(test)]
 mod qemu_compare;
 #[cfg(test)]
+mod softfloat_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::cpu::{Cpu, Exc};

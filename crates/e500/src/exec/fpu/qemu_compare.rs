@@ -82,22 +82,22 @@ fn golden_path() -> std::path::PathBuf {
 }
 
 /// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
+pub(super) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len() as u64) as usize]
     }
 }
@@ -106,7 +106,7 @@ const SIGN: u64 = 1 << 63;
 
 /// Operands that exercise the edges: signed zeros, denormals, limits of both
 /// formats, NaNs with payloads, rounding ties, integer-conversion limits.
-fn specials() -> Vec<u64> {
+pub(super) fn specials() -> Vec<u64> {
     let f = |x: f64| x.to_bits();
     vec![
         0,
@@ -162,7 +162,7 @@ fn specials() -> Vec<u64> {
 
 /// A random operand: specials, or values whose exponents sit near the edges of
 /// both formats and whose fractions are dense, sparse or all ones.
-fn value(rng: &mut Rng, specials: &[u64]) -> u64 {
+pub(super) fn value(rng: &mut Rng, specials: &[u64]) -> u64 {
     if rng.chance(30) {
         return rng.pick(specials);
     }
