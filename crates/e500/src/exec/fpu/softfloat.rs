@@ -413,6 +413,7 @@ fn encode_single_as_double(r: Rounded) -> u64 {
     match r {
         Rounded::Zero(_) | Rounded::Inf(_) => encode_double(r),
         Rounded::Nan(s, frac) => encode_double(Rounded::Nan(s, frac << 29)),
+        Rounded::Finite(s, 0, 0) => encode_double(Rounded::Zero(s)),
         Rounded::Finite(s, 0, frac) => {
             // A single-precision denormal is a normal double.
             let lz = frac.leading_zeros();
