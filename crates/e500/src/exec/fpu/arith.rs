@@ -57,11 +57,12 @@ impl Cpu {
         Ok(())
     }
 
-    /// An invalid operation of an arithmetic kind (`bit` is its VX* bit).
-    fn fp_invalid_arith(&mut self, bit: u32, set_fpcc: bool) -> Result<(), Exc> {
+    /// An invalid operation of an arithmetic or conversion kind (`bit` is its
+    /// VX* bit).
+    fn fp_invalid_arith(&mut self, bit: u32) -> Result<(), Exc> {
         self.fpscr |= bit;
         self.fpscr &= !(FR | FI);
-        if self.fpscr & VE == 0 && set_fpcc {
+        if self.fpscr & VE == 0 {
             self.fpscr = (self.fpscr & !FPCC) | C | FU;
         }
         self.fp_invalid_summary()
@@ -79,7 +80,7 @@ impl Cpu {
             return Ok(());
         }
         match ARITH_INVALID.iter().find(|(f, _)| flags.any(*f)) {
-            Some(&(_, bit)) => self.fp_invalid_arith(bit, true),
+            Some(&(_, bit)) => self.fp_invalid_arith(bit),
             None => self.fp_invalid_snan(),
         }
     }
@@ -265,12 +266,7 @@ impl Cpu {
             }
         };
         if flags.any(Flags::INVALID) {
-            self.fpscr |= VXCVI;
-            self.fpscr &= !(FR | FI);
-            if self.fpscr & VE == 0 {
-                self.fpscr = (self.fpscr & !FPCC) | C | FU;
-            }
-            self.fp_invalid_summary()?;
+            self.fp_invalid_arith(VXCVI)?;
         }
         self.fp_finish(frt, result, flags, false, rc)
     }
