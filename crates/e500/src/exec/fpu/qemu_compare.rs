@@ -723,7 +723,12 @@ fn run_guest_on_qemu(cases: &[Case]) -> String {
         "apt-get install gcc-powerpc-linux-gnu",
     );
     let qemu = tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
-    let dir = std::env::temp_dir().join(format!("vmgdb-fpu-guest-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "vmgdb-fpu-guest-{}-{:08x}-{}",
+        std::process::id(),
+        table_hash(cases),
+        cases.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("cases.S"), cases_asm(cases)).unwrap();
     let fx = fixture_dir();
