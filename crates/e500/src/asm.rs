@@ -212,6 +212,120 @@ pub const fn dcbz(ra: u32, rb: u32) -> u32 {
 pub const fn wait() -> u32 {
     x_form(31, 0, 0, 0, 62, false)
 }
+pub const fn mtcrf(fxm: u32, rs: u32) -> u32 {
+    31 << 26 | rs << 21 | (fxm & 0xFF) << 12 | 144 << 1
+}
+
+// ---- classic floating point (e500mc) ----
+
+pub const fn lfs(frt: u32, d: i16, ra: u32) -> u32 {
+    d_form(48, frt, ra, d as u16)
+}
+pub const fn lfd(frt: u32, d: i16, ra: u32) -> u32 {
+    d_form(50, frt, ra, d as u16)
+}
+pub const fn stfs(frs: u32, d: i16, ra: u32) -> u32 {
+    d_form(52, frs, ra, d as u16)
+}
+pub const fn stfd(frs: u32, d: i16, ra: u32) -> u32 {
+    d_form(54, frs, ra, d as u16)
+}
+pub const fn stfiwx(frs: u32, ra: u32, rb: u32) -> u32 {
+    x_form(31, frs, ra, rb, 983, false)
+}
+
+/// A-form FP arithmetic: opcode 63 (double) or 59 (single), `xo` in bits 26..30.
+pub const fn fp_a(single: bool, xo: u32, frt: u32, fra: u32, frb: u32, frc: u32, rc: bool) -> u32 {
+    let op = if single { 59 } else { 63 };
+    op << 26 | frt << 21 | fra << 16 | frb << 11 | frc << 6 | xo << 1 | rc as u32
+}
+pub const fn fadd(single: bool, frt: u32, fra: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(single, 21, frt, fra, frb, 0, rc)
+}
+pub const fn fsub(single: bool, frt: u32, fra: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(single, 20, frt, fra, frb, 0, rc)
+}
+pub const fn fmul(single: bool, frt: u32, fra: u32, frc: u32, rc: bool) -> u32 {
+    fp_a(single, 25, frt, fra, 0, frc, rc)
+}
+pub const fn fdiv(single: bool, frt: u32, fra: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(single, 18, frt, fra, frb, 0, rc)
+}
+pub const fn fsqrt(single: bool, frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(single, 22, frt, 0, frb, 0, rc)
+}
+/// `fmadd` (29), `fmsub` (28), `fnmadd` (31), `fnmsub` (30): frt = ±(fra * frc ± frb).
+pub const fn fmadd_family(
+    single: bool,
+    xo: u32,
+    frt: u32,
+    fra: u32,
+    frc: u32,
+    frb: u32,
+    rc: bool,
+) -> u32 {
+    fp_a(single, xo, frt, fra, frb, frc, rc)
+}
+pub const fn fres(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(true, 24, frt, 0, frb, 0, rc)
+}
+pub const fn frsqrte(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(false, 26, frt, 0, frb, 0, rc)
+}
+pub const fn fsel(frt: u32, fra: u32, frc: u32, frb: u32, rc: bool) -> u32 {
+    fp_a(false, 23, frt, fra, frb, frc, rc)
+}
+
+/// X-form opcode-63 instruction.
+pub const fn fp_x(xo: u32, frt: u32, fra: u32, frb: u32, rc: bool) -> u32 {
+    x_form(63, frt, fra, frb, xo, rc)
+}
+pub const fn frsp(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(12, frt, 0, frb, rc)
+}
+pub const fn fctiw(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(14, frt, 0, frb, rc)
+}
+pub const fn fctiwz(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(15, frt, 0, frb, rc)
+}
+pub const fn fmr(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(72, frt, 0, frb, rc)
+}
+pub const fn fneg(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(40, frt, 0, frb, rc)
+}
+pub const fn fabs(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(264, frt, 0, frb, rc)
+}
+pub const fn fnabs(frt: u32, frb: u32, rc: bool) -> u32 {
+    fp_x(136, frt, 0, frb, rc)
+}
+pub const fn fcmpu(bf: u32, fra: u32, frb: u32) -> u32 {
+    fp_x(0, bf << 2, fra, frb, false)
+}
+pub const fn fcmpo(bf: u32, fra: u32, frb: u32) -> u32 {
+    fp_x(32, bf << 2, fra, frb, false)
+}
+pub const fn mffs(frt: u32, rc: bool) -> u32 {
+    fp_x(583, frt, 0, 0, rc)
+}
+pub const fn mtfsf(flm: u32, frb: u32, rc: bool) -> u32 {
+    63 << 26 | (flm & 0xFF) << 17 | frb << 11 | 711 << 1 | rc as u32
+}
+pub const fn mtfsfi(bf: u32, u: u32, rc: bool) -> u32 {
+    63 << 26 | bf << 23 | (u & 0xF) << 12 | 134 << 1 | rc as u32
+}
+pub const fn mtfsb0(bt: u32, rc: bool) -> u32 {
+    fp_x(70, bt, 0, 0, rc)
+}
+pub const fn mtfsb1(bt: u32, rc: bool) -> u32 {
+    fp_x(38, bt, 0, 0, rc)
+}
+pub const fn mcrfs(bf: u32, bfa: u32) -> u32 {
+    fp_x(64, bf << 2, bfa << 2, 0, false)
+}
+
 /// `b` with a byte displacement.
 pub const fn b(disp: i32) -> u32 {
     18 << 26 | (disp as u32 & 0x03FF_FFFC)
