@@ -199,8 +199,7 @@ impl Cpu {
             read_bus(bus, pa, buf);
         } else {
             buf.copy_from_slice(
-                self
-                    .ram
+                self.ram
                     .slice(pa, buf.len())
                     .unwrap_or(&[0; 8][..buf.len()]),
             );

@@ -48,13 +48,20 @@ pub struct NoRoomForDeviceTree {
 
 impl BootLayout {
     /// Place `image` in RAM of `ram_size` bytes with a device tree of `dt_size` bytes.
-    pub fn new(image: &Image, ram_size: u64, dt_size: u64) -> Result<BootLayout, NoRoomForDeviceTree> {
+    pub fn new(
+        image: &Image,
+        ram_size: u64,
+        dt_size: u64,
+    ) -> Result<BootLayout, NoRoomForDeviceTree> {
         let dt_base = image
             .load_addr
             .wrapping_add(image.payload_size)
             .wrapping_add(DT_LOAD_PAD)
             & !DT_ALIGN_MASK;
-        if dt_base.checked_add(DT_MAX_SIZE).is_none_or(|end| end > ram_size) {
+        if dt_base
+            .checked_add(DT_MAX_SIZE)
+            .is_none_or(|end| end > ram_size)
+        {
             return Err(NoRoomForDeviceTree { dt_base, ram_size });
         }
         Ok(BootLayout {
@@ -149,7 +156,11 @@ mod tests {
     #[test]
     fn map_size_rounds_up_to_a_power_of_four() {
         assert_eq!(initial_map_log2_kib(0x190_0000), 16, "25 MiB → 64 MiB");
-        assert_eq!(initial_map_log2_kib(0x400_0000), 18, "exactly 64 MiB → 256 MiB, as QEMU");
+        assert_eq!(
+            initial_map_log2_kib(0x400_0000),
+            18,
+            "exactly 64 MiB → 256 MiB, as QEMU"
+        );
         assert_eq!(initial_map_log2_kib(0x410_0000), 18);
         assert_eq!(initial_map_log2_kib(0x1000_0001), 20);
     }
@@ -168,6 +179,8 @@ mod tests {
         assert!(BootLayout::new(&image(0, 0x500_0000), 128 << 20, 1 << 20).is_ok());
         let e = BootLayout::new(&image(0, 0x6F0_0000), 128 << 20, 1 << 20).unwrap_err();
         assert_eq!(e.dt_base, 0x870_0000);
-        assert!(e.to_string().starts_with("not enough RAM for the device tree"));
+        assert!(e
+            .to_string()
+            .starts_with("not enough RAM for the device tree"));
     }
 }

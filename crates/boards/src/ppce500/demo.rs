@@ -95,7 +95,8 @@ fn start(a: &mut Assembler) {
     a.b_to("map_ccsr", true);
     print(a, "banner");
     print(a, "cpu_label");
-    a.emit(&[mfspr(ARG, Spr::Pvr.number() as u32)]).b_to("print_hex", true);
+    a.emit(&[mfspr(ARG, Spr::Pvr.number() as u32)])
+        .b_to("print_hex", true);
     print(a, "newline");
     print(a, "primes_label");
     a.emit(&[li(CANDIDATE, 2), li(FOUND, 0), li(SUM, 0)]);
@@ -122,7 +123,7 @@ fn start(a: &mut Assembler) {
 
 /// TLB1[1]: EA 0xE000_0000 → PA 0xF_E000_0000, 1 MiB, cache-inhibited and
 /// guarded, supervisor read/write.
-fn map_ccsr(a: &mut Assembler) {
+pub(crate) fn map_ccsr(a: &mut Assembler) {
     a.label("map_ccsr");
     let mas = [
         (Spr::Mas0, 0x1001_0000), // TLB1, entry 1
@@ -132,7 +133,8 @@ fn map_ccsr(a: &mut Assembler) {
         (Spr::Mas7, 0xF),         // RPN bits 32..35
     ];
     for (spr, value) in mas {
-        a.load_imm(ARG, value).emit(&[mtspr(spr.number() as u32, ARG)]);
+        a.load_imm(ARG, value)
+            .emit(&[mtspr(spr.number() as u32, ARG)]);
     }
     a.emit(&[isync(), tlbwe(), isync(), blr()]);
 }
@@ -194,7 +196,11 @@ fn print_hex(a: &mut Assembler) {
         .b_to("uart_putc", true)
         .emit(&[li(ARG, 8), mtctr(ARG)]);
     a.label("print_hex.nibble")
-        .emit(&[rlwinm(SAVED, SAVED, 4, 0, 31), andi_(ARG, SAVED, 0xF), cmpwi(0, ARG, 10)])
+        .emit(&[
+            rlwinm(SAVED, SAVED, 4, 0, 31),
+            andi_(ARG, SAVED, 0xF),
+            cmpwi(0, ARG, 10),
+        ])
         .bc_to(Cond::Lt, "print_hex.digit")
         .emit(&[addi(ARG, ARG, (b'a' - 10 - b'0') as i16)]);
     a.label("print_hex.digit")
@@ -222,10 +228,12 @@ fn is_prime(a: &mut Assembler) {
 }
 
 /// `power_off()`: drive GPIO pin 0 high; the board turns off.
-fn power_off(a: &mut Assembler) {
-    a.label("power_off")
-        .load_imm(4, GPIO)
-        .emit(&[lis(5, 0x8000), stw(5, GPIO_GPDIR, 4), stw(5, GPIO_GPDAT, 4)]);
+pub(crate) fn power_off(a: &mut Assembler) {
+    a.label("power_off").load_imm(4, GPIO).emit(&[
+        lis(5, 0x8000),
+        stw(5, GPIO_GPDIR, 4),
+        stw(5, GPIO_GPDAT, 4),
+    ]);
     a.label("power_off.hang").b_to("power_off.hang", false);
 }
 
@@ -304,16 +312,14 @@ pub fn boot_image() -> BootImage {
 
 /// Address of a routine or string of the demo, by symbol name.
 pub fn symbol(name: &str) -> Option<u32> {
-    assemble()
-        .symbols
-        .iter()
-        .find(|s| s.0 == name)
-        .map(|s| s.1)
+    assemble().symbols.iter().find(|s| s.0 == name).map(|s| s.1)
 }
 
 /// What the demo prints on a core of `flavor`.
 pub fn expected_output(flavor: Flavor) -> String {
-    let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71];
+    let primes = [
+        2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
+    ];
     let list: String = primes.iter().map(|p| format!(" {p}")).collect();
     let sum: u32 = primes.iter().sum();
     format!(

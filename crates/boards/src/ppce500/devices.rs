@@ -41,7 +41,8 @@ fn decode(pa: u64) -> Target {
     let Some(offset) = pa.checked_sub(CCSR_BASE).filter(|&o| o < CCSR_SIZE) else {
         return Target::Unassigned;
     };
-    let within = |base: u64, size: u64| (offset >= base && offset - base < size).then(|| offset - base);
+    let within =
+        |base: u64, size: u64| (offset >= base && offset - base < size).then(|| offset - base);
     if let Some(o) = within(UART0_OFFSET, UART_WINDOW) {
         Target::Uart0(o)
     } else if let Some(o) = within(UART1_OFFSET, UART_WINDOW) {
@@ -169,12 +170,20 @@ mod tests {
     fn addresses_decode_to_their_devices() {
         assert_eq!(decode(UART0 + 5), Target::Uart0(5));
         assert_eq!(decode(CCSR_BASE + UART1_OFFSET), Target::Uart1(0));
-        assert_eq!(decode(UART0 + 8), Target::Unassigned, "the UART decodes 8 bytes");
+        assert_eq!(
+            decode(UART0 + 8),
+            Target::Unassigned,
+            "the UART decodes 8 bytes"
+        );
         assert_eq!(decode(CCSR_BASE + 0x4_1020), Target::Mpic(0x1020));
         assert_eq!(decode(GUTS + 0xB0), Target::Guts(0xB0));
         assert_eq!(decode(GPIO + 8), Target::Gpio(8));
         assert_eq!(decode(CCSR_BASE + CCSR_SIZE), Target::Unassigned);
-        assert_eq!(decode(0xE000_4500), Target::Unassigned, "CCSR is above 4 GiB");
+        assert_eq!(
+            decode(0xE000_4500),
+            Target::Unassigned,
+            "CCSR is above 4 GiB"
+        );
     }
 
     #[test]
@@ -220,11 +229,17 @@ mod tests {
     #[test]
     fn gpio_pin0_high_powers_off() {
         let (mut d, _) = devices();
-        assert_eq!(d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN), BusAction::Continue);
+        assert_eq!(
+            d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN),
+            BusAction::Continue
+        );
         assert_eq!(d.take_request(), None, "pin 0 is still an input");
         d.write(GPIO + gpio::reg::GPDAT, 4, 0);
         d.write(GPIO + gpio::reg::GPDIR, 4, POWER_OFF_PIN);
-        assert_eq!(d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN), BusAction::Exit);
+        assert_eq!(
+            d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN),
+            BusAction::Exit
+        );
         assert_eq!(d.take_request(), Some(BoardRequest::PowerOff));
         assert_eq!(d.take_request(), None);
     }

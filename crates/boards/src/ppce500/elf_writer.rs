@@ -3,8 +3,8 @@
 //! Used for the built-in demo guest and by tests that need images.
 
 use object::elf::{
-    EM_PPC, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE,
-    SHT_PROGBITS, STB_GLOBAL, STT_FUNC, STT_OBJECT,
+    EM_PPC, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_PROGBITS,
+    STB_GLOBAL, STT_FUNC, STT_OBJECT,
 };
 use object::write::elf::{FileHeader, ProgramHeader, SectionHeader, Sym, Writer};
 use object::Endianness;
@@ -41,7 +41,10 @@ pub fn write_executable(
 
     w.reserve_file_header();
     w.reserve_program_headers(segments.len() as u32);
-    let offsets: Vec<usize> = segments.iter().map(|s| w.reserve(s.data.len(), 4)).collect();
+    let offsets: Vec<usize> = segments
+        .iter()
+        .map(|s| w.reserve(s.data.len(), 4))
+        .collect();
 
     w.reserve_null_section_index();
     let sections: Vec<_> = segments
@@ -57,7 +60,10 @@ pub fn write_executable(
             .position(|s| value >= s.vaddr && value - s.vaddr < s.mem_size.max(1))
             .map(|i| sections[i].1)
     };
-    let names: Vec<_> = symbols.iter().map(|s| w.add_string(s.name.as_bytes())).collect();
+    let names: Vec<_> = symbols
+        .iter()
+        .map(|s| w.add_string(s.name.as_bytes()))
+        .collect();
     w.reserve_null_symbol_index();
     for s in symbols {
         w.reserve_symbol_index(section_of(s.value));

@@ -100,11 +100,19 @@ fn platform_bus(fdt: &mut FdtWriter) -> Result<()> {
     fdt.property_u32("interrupt-parent", phandle::MPIC)?;
     fdt.property_array_u32(
         "ranges",
-        &[0, hi(PLATFORM_BUS_BASE), lo(PLATFORM_BUS_BASE), PLATFORM_BUS_SIZE as u32],
+        &[
+            0,
+            hi(PLATFORM_BUS_BASE),
+            lo(PLATFORM_BUS_BASE),
+            PLATFORM_BUS_SIZE as u32,
+        ],
     )?;
     fdt.property_u32("#address-cells", 1)?;
     fdt.property_u32("#size-cells", 1)?;
-    fdt.property_string_list("compatible", vec!["qemu,platform".into(), "simple-bus".into()])?;
+    fdt.property_string_list(
+        "compatible",
+        vec!["qemu,platform".into(), "simple-bus".into()],
+    )?;
     fdt.end_node(node)
 }
 
@@ -154,7 +162,10 @@ fn pci(fdt: &mut FdtWriter) -> Result<()> {
 fn soc(fdt: &mut FdtWriter) -> Result<()> {
     let node = fdt.begin_node(&SOC[1..])?;
     fdt.property_u32("bus-frequency", 0)?;
-    fdt.property_array_u32("ranges", &[0, hi(CCSR_BASE), lo(CCSR_BASE), CCSR_SIZE as u32])?;
+    fdt.property_array_u32(
+        "ranges",
+        &[0, hi(CCSR_BASE), lo(CCSR_BASE), CCSR_SIZE as u32],
+    )?;
     fdt.property_u32("#size-cells", 1)?;
     fdt.property_u32("#address-cells", 1)?;
     fdt.property_string_list(
@@ -274,7 +285,188 @@ fn chosen(fdt: &mut FdtWriter, boot_kernel: Option<(u64, u64)>) -> Result<()> {
     fdt.property("rng-seed", &RNG_SEED)?;
     fdt.property_string("bootargs", "")?;
     if let Some((base, size)) = boot_kernel {
-        fdt.property_array_u32("qemu,boot-kernel", &[hi(base), lo(base), hi(size), lo(size)])?;
+        fdt.property_array_u32(
+            "qemu,boot-kernel",
+            &[hi(base), lo(base), hi(size), lo(size)],
+        )?;
     }
     fdt.end_node(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One line of a flattened tree: a node path, or a property with its value.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Item {
+        Node(String),
+        Property(String, String, Vec<u8>),
+    }
+
+    fn be32(blob: &[u8], at: usize) -> u32 {
+        u32::from_be_bytes(blob[at..at + 4].try_into().unwrap())
+    }
+
+    fn c_string(bytes: &[u8]) -> String {
+        let end = bytes.iter().position(|&b| b == 0).unwrap();
+        String::from_utf8(bytes[..end].to_vec()).unwrap()
+    }
+
+    /// Walk a blob's structure block, in order.
+    fn flatten(blob: &[u8]) -> Vec<Item> {
+        assert_eq!(be32(blob, 0), 0xD00D_FEED);
+        let (structure, strings) = (be32(blob, 8) as usize, be32(blob, 12) as usize);
+        let mut items = Vec::new();
+        let mut path: Vec<String> = Vec::new();
+        let mut at = structure;
+        loop {
+            let token = be32(blob, at);
+            at += 4;
+            match token {
+                1 => {
+                    let name = c_string(&blob[at..]);
+                    at += (name.len() + 4) & !3;
+                    path.push(name);
+                    items.push(Item::Node(path.join("/")));
+                }
+                2 => {
+                    path.pop();
+                }
+                3 => {
+                    let (len, name) = (be32(blob, at) as usize, be32(blob, at + 4) as usize);
+                    let value = blob[at + 8..at + 8 + len].to_vec();
+                    at += (8 + len + 3) & !3;
+                    let name = c_string(&blob[strings + name..]);
+                    items.push(Item::Property(path.join("/"), name, value));
+                }
+                4 => {}
+                9 => return items,
+                other => panic!("bad token {other}"),
+            }
+        }
+    }
+
+    fn without_rng_seed(items: Vec<Item>) -> Vec<Item> {
+        items
+            .into_iter()
+            .map(|item| match item {
+                Item::Property(path, name, _) if name == "rng-seed" => {
+                    Item::Property(path, name, vec![])
+                }
+                other => other,
+            })
+            .collect()
+    }
+
+    fn property<'a>(items: &'a [Item], path: &str, name: &str) -> Option<&'a [u8]> {
+        items.iter().find_map(|item| match item {
+            Item::Property(p, n, v) if p == path && n == name => Some(v.as_slice()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn kernel_tree_matches_qemu_7_2_node_for_node() {
+        let qemu = include_bytes!("../../testdata/qemu-7.2-kernel-e500v2-128m.dtb");
+        let ours = build(&DeviceTreeConfig {
+            ram_size: 128 << 20,
+            flavor: Flavor::E500v2,
+            // The ELF QEMU was given: one 0x1ac-byte segment at 1 MiB.
+            boot_kernel: Some((0x10_0000, 0x1AC)),
+        })
+        .unwrap();
+        assert_eq!(
+            without_rng_seed(flatten(&ours)),
+            without_rng_seed(flatten(qemu))
+        );
+    }
+
+    #[test]
+    fn bios_tree_matches_qemu_7_2_node_for_node() {
+        let qemu = include_bytes!("../../testdata/qemu-7.2-bios-e500mc-256m.dtb");
+        let ours = build(&DeviceTreeConfig {
+            ram_size: 256 << 20,
+            flavor: Flavor::E500mc,
+            boot_kernel: None,
+        })
+        .unwrap();
+        assert_eq!(
+            without_rng_seed(flatten(&ours)),
+            without_rng_seed(flatten(qemu))
+        );
+    }
+
+    #[test]
+    fn key_properties() {
+        let blob = build(&DeviceTreeConfig {
+            ram_size: 512 << 20,
+            flavor: Flavor::E500mc,
+            boot_kernel: None,
+        })
+        .unwrap();
+        assert_eq!(blob.len() as u64, DT_SIZE);
+        assert_eq!(
+            be32(&blob, 4) as u64,
+            DT_SIZE,
+            "totalsize covers the padding"
+        );
+        let items = flatten(&blob);
+        let memory = property(&items, "/memory", "reg").unwrap();
+        assert_eq!(memory, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0]);
+        let cpu = "/cpus/PowerPC,8544@0";
+        assert_eq!(
+            property(&items, cpu, "clock-frequency"),
+            Some(&400_000_000u32.to_be_bytes()[..])
+        );
+        assert_eq!(
+            property(&items, cpu, "timebase-frequency"),
+            Some(&400_000_000u32.to_be_bytes()[..])
+        );
+        assert_eq!(
+            property(&items, cpu, "d-cache-line-size"),
+            Some(&[0, 0, 0, 64][..])
+        );
+        assert_eq!(
+            property(&items, "/soc@fe0000000", "ranges"),
+            Some(&[0, 0, 0, 0, 0, 0, 0, 0xF, 0xE0, 0, 0, 0, 0, 0x10, 0, 0][..])
+        );
+        assert_eq!(
+            property(&items, "/chosen", "stdout-path"),
+            Some(&b"/soc@fe0000000/serial@4500\0"[..])
+        );
+        assert_eq!(property(&items, "/chosen", "rng-seed"), Some(&RNG_SEED[..]));
+        assert_eq!(
+            property(&items, "/chosen", "qemu,boot-kernel"),
+            None,
+            "only for -kernel"
+        );
+        assert!(items.contains(&Item::Node("/soc@fe0000000/gpio@ff000".into())));
+        assert!(items.contains(&Item::Node("/soc@fe0000000/power-off".into())));
+        assert!(!items
+            .iter()
+            .any(|i| matches!(i, Item::Node(n) if n.ends_with("serial@4600"))));
+        let pci_ranges = property(&items, "/pci@fe0008000", "ranges").unwrap();
+        assert_eq!(pci_ranges.len(), 2 * 7 * 4, "two ranges: memory and I/O");
+    }
+
+    #[test]
+    fn e500v2_caches_have_32_byte_lines() {
+        let blob = build(&DeviceTreeConfig {
+            ram_size: 128 << 20,
+            flavor: Flavor::E500v2,
+            boot_kernel: Some((0x1_0000_0000, 0x2_0000_0010)),
+        })
+        .unwrap();
+        let items = flatten(&blob);
+        let cpu = "/cpus/PowerPC,8544@0";
+        assert_eq!(
+            property(&items, cpu, "i-cache-line-size"),
+            Some(&[0, 0, 0, 32][..])
+        );
+        assert_eq!(
+            property(&items, "/chosen", "qemu,boot-kernel"),
+            Some(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0x10][..])
+        );
+    }
 }

@@ -105,7 +105,8 @@ impl Image {
             path: path.to_owned(),
             problem,
         };
-        let bytes = std::fs::read(path).map_err(|e| error(ImageProblem::Unreadable(e.to_string())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| error(ImageProblem::Unreadable(e.to_string())))?;
         Image::parse(&bytes).map_err(error)
     }
 
@@ -254,7 +255,10 @@ fn check_overlaps(segments: &[Segment]) -> Result<(), ImageProblem> {
     by_address.sort_by_key(|s| s.paddr);
     for pair in by_address.windows(2) {
         if pair[1].paddr < pair[0].end() {
-            let (a, b) = (pair[0].index.min(pair[1].index), pair[0].index.max(pair[1].index));
+            let (a, b) = (
+                pair[0].index.min(pair[1].index),
+                pair[0].index.max(pair[1].index),
+            );
             return Err(ImageProblem::Overlap {
                 first: a,
                 second: b,
@@ -262,4 +266,226 @@ fn check_overlaps(segments: &[Segment]) -> Result<(), ImageProblem> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ppce500::elf_writer::{write_executable, ElfSegment, ElfSymbol};
+
+    fn elf(entry: u32, segments: &[ElfSegment]) -> Vec<u8> {
+        write_executable(entry, segments, &[]).unwrap()
+    }
+
+    fn segment(
+        vaddr: u32,
+        paddr: u32,
+        data: &[u8],
+        mem_size: u32,
+        executable: bool,
+    ) -> ElfSegment<'_> {
+        ElfSegment {
+            vaddr,
+            paddr,
+            data,
+            mem_size,
+            executable,
+        }
+    }
+
+    /// Text linked at 0xC001_0000 but loaded at 0x1_0000, then data with a .bss tail.
+    fn good() -> Vec<u8> {
+        elf(
+            0xC001_0004,
+            &[
+                segment(
+                    0xC001_0000,
+                    0x1_0000,
+                    &[0x60, 0, 0, 0, 0x48, 0, 0, 0],
+                    8,
+                    true,
+                ),
+                segment(0xC002_0000, 0x2_0000, &[1, 2, 3, 4], 0x100, false),
+            ],
+        )
+    }
+
+    #[test]
+    fn loads_segments_at_physical_addresses() {
+        let image = Image::parse(&good()).unwrap();
+        assert_eq!(image.segments.len(), 2);
+        assert_eq!(image.segments[0].paddr, 0x1_0000);
+        assert_eq!(image.segments[0].data, [0x60, 0, 0, 0, 0x48, 0, 0, 0]);
+        assert_eq!(image.segments[1].paddr, 0x2_0000);
+        assert_eq!(image.segments[1].data, [1, 2, 3, 4]);
+        assert_eq!(image.segments[1].mem_size, 0x100, "the .bss tail is kept");
+        assert_eq!(
+            image.entry, 0x1_0004,
+            "entry moved from virtual to physical"
+        );
+        assert_eq!(image.load_addr, 0x1_0000);
+        assert_eq!(image.payload_size, 0x108);
+    }
+
+    #[test]
+    fn entry_outside_executable_file_bytes_stays_virtual() {
+        let data = [0u8; 8];
+        let bytes = elf(
+            0xC002_0000,
+            &[
+                segment(0xC001_0000, 0x1_0000, &data, 8, true),
+                segment(0xC002_0000, 0x2_0000, &data, 8, false),
+            ],
+        );
+        assert_eq!(Image::parse(&bytes).unwrap().entry, 0xC002_0000);
+    }
+
+    #[test]
+    fn zero_tail_landing_on_another_segment_is_dropped() {
+        let bytes = elf(
+            0x1000,
+            &[
+                segment(0x1000, 0x1000, &[1; 16], 0x2000, true),
+                segment(0x2000, 0x2000, &[2; 16], 16, false),
+            ],
+        );
+        let image = Image::parse(&bytes).unwrap();
+        assert_eq!(image.segments[0].mem_size, 16);
+        assert_eq!(image.payload_size, 32);
+    }
+
+    #[test]
+    fn overlapping_file_bytes_are_refused() {
+        let bytes = elf(
+            0x1000,
+            &[
+                segment(0x1000, 0x1000, &[1; 32], 32, true),
+                segment(0x1010, 0x1010, &[2; 16], 16, false),
+            ],
+        );
+        assert_eq!(
+            Image::parse(&bytes),
+            Err(ImageProblem::Overlap {
+                first: 0,
+                second: 1
+            })
+        );
+    }
+
+    #[test]
+    fn not_elf() {
+        assert_eq!(Image::parse(b""), Err(ImageProblem::NotElf));
+        assert_eq!(
+            Image::parse(b"#!/bin/sh\necho hi\n"),
+            Err(ImageProblem::NotElf)
+        );
+    }
+
+    #[test]
+    fn wrong_class_encoding_or_machine() {
+        let mut bytes = good();
+        bytes[4] = 2;
+        assert_eq!(Image::parse(&bytes), Err(ImageProblem::Elf64));
+        bytes[4] = 7;
+        assert_eq!(Image::parse(&bytes), Err(ImageProblem::BadClass(7)));
+        let mut bytes = good();
+        bytes[5] = 1;
+        assert_eq!(Image::parse(&bytes), Err(ImageProblem::LittleEndian));
+        let mut bytes = good();
+        bytes[18..20].copy_from_slice(&62u16.to_be_bytes());
+        assert_eq!(Image::parse(&bytes), Err(ImageProblem::NotPowerPc(62)));
+    }
+
+    #[test]
+    fn truncated_anywhere() {
+        let bytes = good();
+        assert!(matches!(
+            Image::parse(&bytes[..5]),
+            Err(ImageProblem::Truncated(_))
+        ));
+        assert!(
+            matches!(Image::parse(&bytes[..40]), Err(ImageProblem::Truncated(w)) if w.contains("header"))
+        );
+        assert!(
+            matches!(Image::parse(&bytes[..60]), Err(ImageProblem::Truncated(w)) if w.contains("program header"))
+        );
+        // Cut inside the second segment's bytes (after both program headers).
+        let data_end = 52 + 64 + 8 + 2;
+        assert!(
+            matches!(Image::parse(&bytes[..data_end]), Err(ImageProblem::Truncated(w)) if w.contains("segment 1"))
+        );
+    }
+
+    #[test]
+    fn no_loadable_segment() {
+        assert_eq!(
+            Image::parse(&elf(0, &[])),
+            Err(ImageProblem::NoLoadableSegment)
+        );
+        let empty = elf(0x1000, &[segment(0x1000, 0x1000, &[], 0, true)]);
+        assert_eq!(Image::parse(&empty), Err(ImageProblem::NoLoadableSegment));
+    }
+
+    #[test]
+    fn file_size_beyond_memory_size_is_malformed() {
+        let mut bytes = good();
+        // Second program header's p_memsz (offset 52 + 32 + 20) set below its p_filesz.
+        bytes[52 + 32 + 20..52 + 32 + 24].copy_from_slice(&2u32.to_be_bytes());
+        assert!(
+            matches!(Image::parse(&bytes), Err(ImageProblem::Malformed(m)) if m.contains("segment 1"))
+        );
+    }
+
+    #[test]
+    fn segments_must_fit_in_ram() {
+        let image = Image::parse(&good()).unwrap();
+        assert_eq!(image.check_fits(64 << 20), Ok(()));
+        assert_eq!(
+            image.check_fits(0x2_0080),
+            Err(ImageProblem::OutsideRam {
+                index: 1,
+                start: 0x2_0000,
+                end: 0x2_0100,
+                ram_size: 0x2_0080
+            })
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file() {
+        let dir = std::env::temp_dir().join(format!("vmgdb-image-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("short.elf");
+        std::fs::write(&path, &good()[..20]).unwrap();
+        let message = Image::from_file(&path).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            format!(
+                "{}: truncated ELF: the ELF header extends past the end of the file",
+                path.display()
+            )
+        );
+        let missing = dir.join("missing.elf");
+        let message = Image::from_file(&missing).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("{}: cannot read: ", missing.display())),
+            "{message}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn symbols_do_not_change_loading() {
+        let data = [0u8; 8];
+        let symbols = [ElfSymbol {
+            name: "main",
+            value: 0x1000,
+            size: 8,
+            function: true,
+        }];
+        let bytes =
+            write_executable(0x1000, &[segment(0x1000, 0x1000, &data, 8, true)], &symbols).unwrap();
+        let image = Image::parse(&bytes).unwrap();
+        assert_eq!((image.entry, image.payload_size), (0x1000, 8));
+    }
 }

@@ -14,10 +14,10 @@ use crate::ppce500::image::{Image, ImageError};
 use crate::ppce500::map::{MAX_RAM_SIZE, RAM_SIZE_ALIGN};
 use crate::ppce500::serial::SerialLine;
 use e500::Flavor;
+use e500::ResetKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use e500::ResetKind;
 use vmgdb_hv::{DebugExit, E500Vcpu, Exit, Vcpu};
 
 /// How the payload was given (QEMU's `-kernel` without `-bios`, or `-bios`).
@@ -82,7 +82,7 @@ pub enum MachineError {
 fn show_size(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     for (unit, name) in UNITS {
-        if bytes >= unit && bytes % unit == 0 {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
             return format!("{} {name}", bytes / unit);
         }
     }
@@ -127,7 +127,7 @@ impl Ppce500 {
             ram_size,
             payload,
         } = config;
-        if ram_size == 0 || ram_size % RAM_SIZE_ALIGN != 0 {
+        if ram_size == 0 || !ram_size.is_multiple_of(RAM_SIZE_ALIGN) {
             return Err(MachineError::RamSizeNotAligned(ram_size));
         }
         if ram_size > MAX_RAM_SIZE {
@@ -146,15 +146,16 @@ impl Ppce500 {
                 source,
             }
         })?;
-        let boot_kernel = (payload.kind == ImageKind::Kernel)
-            .then_some((layout.load_addr, layout.payload_size));
+        let boot_kernel =
+            (payload.kind == ImageKind::Kernel).then_some((layout.load_addr, layout.payload_size));
         let device_tree = fdt::build(&DeviceTreeConfig {
             ram_size,
             flavor,
             boot_kernel,
         })
         .map_err(MachineError::DeviceTree)?;
-        let ram_bytes = usize::try_from(ram_size).map_err(|_| MachineError::OutOfMemory(ram_size))?;
+        let ram_bytes =
+            usize::try_from(ram_size).map_err(|_| MachineError::OutOfMemory(ram_size))?;
         // Ask first: the vCPU's allocation would abort the process on failure.
         if Vec::<u8>::new().try_reserve_exact(ram_bytes).is_err() {
             return Err(MachineError::OutOfMemory(ram_size));
@@ -201,7 +202,7 @@ impl Ppce500 {
     }
 
     fn load_payload(&mut self) {
-        const ZEROES: [u8; 64 << 10] = [0; 64 << 10];
+        static ZEROES: [u8; 64 << 10] = [0; 64 << 10];
         let segments = std::mem::take(&mut self.payload.image.segments);
         for s in &segments {
             // Like QEMU's ROM reset, a segment without file bytes is left alone.
@@ -238,7 +239,9 @@ impl Ppce500 {
         let start = self.vcpu.instructions();
         loop {
             let used = self.vcpu.instructions() - start;
-            let exit = self.vcpu.run_for(&mut self.devices, budget.saturating_sub(used));
+            let exit = self
+                .vcpu
+                .run_for(&mut self.devices, budget.saturating_sub(used));
             match exit {
                 Exit::Device => match self.devices.take_request() {
                     Some(BoardRequest::PowerOff) => {
@@ -317,5 +320,207 @@ impl Ppce500 {
     /// Whether the guest has powered the machine off (until the next reset).
     pub fn is_powered_off(&self) -> bool {
         self.powered_off
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ppce500::boot::EPAPR_MAGIC;
+    use crate::ppce500::demo;
+    use crate::ppce500::elf_writer::{write_executable, ElfSegment};
+    use crate::ppce500::serial::{Capture, InputQueue};
+    use e500::asm::*;
+    use vmgdb_hv::Reg;
+
+    const ORIGIN: u32 = 0x10_0000;
+
+    /// A `-kernel` payload assembled at [`ORIGIN`] by `program`.
+    fn guest(program: impl FnOnce(&mut Assembler)) -> BootImage {
+        let mut a = Assembler::new(ORIGIN);
+        program(&mut a);
+        let code = a.finish().unwrap();
+        let segment = ElfSegment {
+            vaddr: ORIGIN,
+            paddr: ORIGIN,
+            data: &code,
+            mem_size: code.len() as u32,
+            executable: true,
+        };
+        let elf = write_executable(ORIGIN, &[segment], &[]).unwrap();
+        BootImage {
+            path: "test-guest.elf".into(),
+            kind: ImageKind::Kernel,
+            image: Image::parse(&elf).unwrap(),
+        }
+    }
+
+    fn machine(payload: BootImage, ram_size: u64) -> Result<(Ppce500, Capture), MachineError> {
+        let capture = Capture::new();
+        let line = SerialLine::new(capture.clone(), InputQueue::new());
+        let config = Ppce500Config {
+            flavor: Flavor::E500v2,
+            ram_size,
+            payload,
+        };
+        Ppce500::new(config, line).map(|m| (m, capture))
+    }
+
+    fn reg(m: &Ppce500, r: Reg) -> u64 {
+        m.vcpu().get_reg(r).unwrap()
+    }
+
+    #[test]
+    fn boot_state_is_qemus() {
+        let (m, _) = machine(demo::boot_image(), 128 << 20).unwrap();
+        let dt_base = m.layout().dt_base;
+        // Payload ends just past 1 MiB: the tree goes at 0x1800000 + 1 MiB rounding.
+        assert_eq!(dt_base, 0x190_0000);
+        assert_eq!(reg(&m, Reg::Pc), demo::LOAD_ADDRESS as u64);
+        assert_eq!(reg(&m, Reg::Msr), 0);
+        assert_eq!(reg(&m, Reg::Gpr(1)), (16 << 20) - 8);
+        assert_eq!(reg(&m, Reg::Gpr(3)), dt_base);
+        assert_eq!(reg(&m, Reg::Gpr(6)), EPAPR_MAGIC as u64);
+        assert_eq!(reg(&m, Reg::Gpr(7)), 64 << 20);
+        for r in [0, 2, 4, 5, 8, 9, 10, 31] {
+            assert_eq!(reg(&m, Reg::Gpr(r)), 0, "r{r}");
+        }
+        let tlb = m.vcpu().tlb();
+        let tlb1: Vec<_> = tlb.iter().filter(|e| e.tlb == 1 && e.valid).collect();
+        assert_eq!(tlb1.len(), 1);
+        let e = tlb1[0];
+        assert_eq!((e.index, e.ea, e.pa, e.size), (0, 0, 0, 64 << 20));
+        assert_eq!((e.ts, e.tid, e.iprot, e.perms), (false, 0, false, 0x3F));
+        assert!(tlb.iter().filter(|e| e.tlb == 0).all(|e| !e.valid));
+        // The tree and the payload are in RAM.
+        let mut magic = [0u8; 4];
+        m.vcpu().read_phys(dt_base, &mut magic).unwrap();
+        assert_eq!(magic, 0xD00D_FEEDu32.to_be_bytes());
+        let mut first = [0u8; 8];
+        m.vcpu()
+            .read_phys(demo::LOAD_ADDRESS as u64, &mut first)
+            .unwrap();
+        assert_eq!(&first[..], &m.payload().image.segments[0].data[..8]);
+    }
+
+    #[test]
+    fn ram_size_rules() {
+        let e = machine(demo::boot_image(), 100 << 20).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "RAM size 100 MiB is not a non-zero multiple of 64 MiB"
+        );
+        let e = machine(demo::boot_image(), 0).err().unwrap();
+        assert!(matches!(e, MachineError::RamSizeNotAligned(0)));
+        let e = machine(demo::boot_image(), 64 << 30).err().unwrap();
+        assert!(e.to_string().contains("too large"), "{e}");
+        assert!(machine(demo::boot_image(), 64 << 20).is_ok());
+    }
+
+    #[test]
+    fn payload_must_fit_with_its_device_tree() {
+        let mut image = demo::boot_image();
+        image.image.segments[0].paddr = 0x400_0000;
+        image.image.load_addr = 0x400_0000;
+        let e = machine(image, 64 << 20).err().unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("<built-in demo guest>: segment 0 at 0x4000000"),
+            "{e}"
+        );
+        // 64 MiB of RAM, payload at 40 MiB: the tree would go at 64 MiB.
+        let mut image = demo::boot_image();
+        image.image.segments[0].paddr = 0x280_0000;
+        image.image.load_addr = 0x280_0000;
+        let e = machine(image, 64 << 20).err().unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("<built-in demo guest>: not enough RAM for the device tree"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn budget_and_kick_stop_a_run() {
+        let spin = guest(|a| {
+            a.label("spin").b_to("spin", false);
+        });
+        let (mut m, _) = machine(spin, 64 << 20).unwrap();
+        assert_eq!(m.run_for(1000), Event::BudgetExhausted);
+        let used = m.vcpu().instructions();
+        assert!((1000..2000).contains(&used), "{used}");
+        m.kick_handle()
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(m.run(), Event::Interrupted);
+    }
+
+    /// Counts its boots in RAM beyond the payload, asks GUTS for a reset twice,
+    /// then powers off.
+    fn resetting_guest() -> BootImage {
+        const COUNTER: u32 = 0x20_0000;
+        const RSTCR: u32 = 0xE000_0000 + 0xE_00B0;
+        guest(|a| {
+            a.b_to("main", false);
+            demo::map_ccsr(a);
+            demo::power_off(a);
+            a.label("main")
+                .b_to("map_ccsr", true)
+                .load_imm(4, COUNTER)
+                .emit(&[lwz(5, 0, 4), addi(5, 5, 1), stw(5, 0, 4), cmpwi(0, 5, 3)])
+                .bc_to(Cond::Ge, "power_off")
+                .load_imm(6, RSTCR)
+                .emit(&[li(7, 2), stw(7, 0, 6)]);
+            a.label("hang").b_to("hang", false);
+        })
+    }
+
+    #[test]
+    fn guest_reset_request_reloads_and_restarts() {
+        let (mut m, _) = machine(resetting_guest(), 64 << 20).unwrap();
+        let entry = m.layout().entry as u64;
+        for boot in 1..=2u32 {
+            assert_eq!(
+                m.run_for(100_000),
+                Event::ResetRequested(ResetKind::System),
+                "boot {boot}"
+            );
+            // Clobber the payload: the reset must load it again.
+            m.vcpu_mut().write_phys(ORIGIN as u64, &[0; 16]).unwrap();
+            m.handle_reset(ResetKind::System);
+            assert_eq!(reg(&m, Reg::Pc), entry);
+        }
+        assert_eq!(m.run_for(100_000), Event::PoweredOff);
+        let mut count = [0u8; 4];
+        m.vcpu().read_phys(0x20_0000, &mut count).unwrap();
+        assert_eq!(
+            u32::from_be_bytes(count),
+            3,
+            "RAM outside the payload survives resets"
+        );
+        // Powered off stays off until reset.
+        assert_eq!(m.run_for(100_000), Event::PoweredOff);
+        m.reset();
+        assert!(!m.is_powered_off());
+    }
+
+    #[test]
+    fn demo_runs_again_after_a_reset() {
+        let (mut m, out) = machine(demo::boot_image(), 128 << 20).unwrap();
+        assert_eq!(m.run(), Event::PoweredOff);
+        m.reset();
+        assert_eq!(m.run(), Event::PoweredOff);
+        assert_eq!(out.text(), demo::expected_output(Flavor::E500v2).repeat(2));
+    }
+
+    #[test]
+    fn core_reset_resets_only_the_cpu() {
+        let (mut m, _) = machine(demo::boot_image(), 128 << 20).unwrap();
+        m.handle_reset(ResetKind::Core);
+        assert_eq!(
+            reg(&m, Reg::Pc),
+            0xFFFF_FFFC,
+            "the core's reset vector, no boot state"
+        );
+        assert_eq!(reg(&m, Reg::Gpr(3)), 0);
     }
 }

@@ -37,7 +37,7 @@ impl Mpic {
 
     /// Read a 32-bit register; other sizes and unaligned offsets read 0.
     pub fn read(&self, offset: u64, size: u8) -> u32 {
-        if size != 4 || offset % 4 != 0 {
+        if size != 4 || !offset.is_multiple_of(4) {
             return 0;
         }
         match offset {
@@ -48,7 +48,7 @@ impl Mpic {
 
     /// Write a 32-bit register; other sizes and unaligned offsets are ignored.
     pub fn write(&mut self, offset: u64, size: u8, value: u32) {
-        if size != 4 || offset % 4 != 0 {
+        if size != 4 || !offset.is_multiple_of(4) {
             return;
         }
         match offset {

@@ -24,7 +24,9 @@ impl InputQueue {
 
     fn lock(&self) -> MutexGuard<'_, VecDeque<u8>> {
         // A producer that panicked leaves whole bytes behind: keep using them.
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Queue `bytes` for the guest.
@@ -146,7 +148,10 @@ impl SerialLine {
         if self.broken {
             return;
         }
-        let written = self.output.write_all(&[byte]).and_then(|_| self.output.flush());
+        let written = self
+            .output
+            .write_all(&[byte])
+            .and_then(|_| self.output.flush());
         if let Err(e) = written {
             tracing::warn!("serial output failed, dropping further output: {e}");
             self.broken = true;

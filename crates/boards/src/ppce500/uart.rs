@@ -236,7 +236,10 @@ impl Ns16550 {
                 break;
             }
             match self.line.receive() {
-                Some(byte) => self.receive(byte),
+                Some(byte) => {
+                    tracing::trace!(byte, "received");
+                    self.receive(byte)
+                }
                 None => break,
             }
         }
@@ -259,6 +262,7 @@ impl Ns16550 {
     }
 
     fn read_rbr(&mut self) -> u8 {
+        tracing::trace!(lsr = self.lsr, fifo = self.rx_fifo.len(), "RBR read");
         let value = if self.fifo_enabled() {
             let value = self.rx_fifo.pop_front().unwrap_or(0);
             if self.rx_fifo.is_empty() {
@@ -346,6 +350,7 @@ impl Ns16550 {
     }
 
     fn write_fcr(&mut self, mut value: u8) {
+        tracing::trace!(value, fifo = self.rx_fifo.len(), "FCR write");
         if (value ^ self.fcr) & fcr::FE != 0 {
             // Switching the FIFOs on or off empties them.
             value |= fcr::XFR | fcr::RFR;
