@@ -199,7 +199,8 @@ impl Cpu {
             read_bus(bus, pa, buf);
         } else {
             buf.copy_from_slice(
-                self.ram
+                self
+                    .ram
                     .slice(pa, buf.len())
                     .unwrap_or(&[0; 8][..buf.len()]),
             );

@@ -117,6 +117,9 @@ pub struct Core {
     horizon: u64,
     /// Execute one instruction at a time (debug events that need it are armed).
     stepping: bool,
+    /// Interrupts raised by instructions during this run: they count against the
+    /// budget too, so a guest stuck re-faulting at one address still stops.
+    faults: u64,
 }
 
 impl Core {
@@ -128,6 +131,7 @@ impl Core {
             stop: Arc::new(AtomicBool::new(false)),
             horizon: 0,
             stepping: false,
+            faults: 0,
         }
     }
 
@@ -158,6 +162,7 @@ impl Core {
     pub fn run(&mut self, bus: &mut dyn Bus, limit: u64) -> Stop {
         let end = self.cpu.icount.saturating_add(limit);
         self.cpu.attention = true;
+        self.faults = 0;
         let stop = loop {
             if self.cpu.attention
                 || self.cpu.icount >= self.horizon
@@ -244,7 +249,7 @@ impl Core {
                 None => Some(Stop::Halted),
             };
         }
-        if cpu.icount >= end {
+        if cpu.icount.saturating_add(self.faults) >= end {
             return Some(Stop::Limit);
         }
         self.stepping = cpu.debug.needs_stepping(cpu.guest_de());
@@ -270,6 +275,7 @@ impl Core {
                 None
             }
             Exc::Interrupt(int) => {
+                self.faults += 1;
                 cpu.take_interrupt(int, pc);
                 None
             }

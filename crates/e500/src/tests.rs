@@ -47,3 +47,14 @@ fn tight_loop_counts() {
     assert_eq!(core.cpu.gpr[3], 0x10_0000);
     assert_eq!(core.cpu.pc, ORIGIN + 20);
 }
+
+#[test]
+fn budget_stops_a_guest_that_keeps_faulting() {
+    // An illegal instruction with IVPR = IVOR6 = 0: the program interrupt lands on
+    // address 0, whose zero word is illegal too. Nothing retires, yet the budget
+    // must still end the run.
+    let mut core = core_with(Flavor::E500v2, &[0]);
+    assert_eq!(core.run(&mut NoDevices, 1000), Stop::Limit);
+    assert_eq!(core.cpu.pc, 0);
+    assert_eq!(core.icount(), 0);
+}
