@@ -513,6 +513,28 @@ mod tests {
     }
 
     #[test]
+    fn waiting_with_interrupts_off_halts() {
+        let idle = guest(|a| {
+            a.emit(&[wait()]);
+        });
+        let run = |flavor| {
+            let config = Ppce500Config {
+                flavor,
+                ram_size: 64 << 20,
+                payload: idle.clone(),
+            };
+            let mut m = Ppce500::new(config, SerialLine::null()).unwrap();
+            (m.run_for(1000), m)
+        };
+        assert_eq!(run(Flavor::E500mc).0, Event::Halted);
+        // e500v2 has no `wait`: the program interrupt goes to IVPR|IVOR6 = 0, whose
+        // zero word faults again; the budget still ends the run.
+        let (event, m) = run(Flavor::E500v2);
+        assert_eq!(event, Event::BudgetExhausted);
+        assert_eq!(reg(&m, Reg::Pc), 0);
+    }
+
+    #[test]
     fn core_reset_resets_only_the_cpu() {
         let (mut m, _) = machine(demo::boot_image(), 128 << 20).unwrap();
         m.handle_reset(ResetKind::Core);
