@@ -1,1 +1,111 @@
-fn main() {}
+//! `vmgdb`, the command line: boot a guest on the emulated ppce500 board.
+//!
+//! ```text
+//! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE | --bios FILE] [-m SIZE]
+//! vmgdb demo-elf FILE
+//! ```
+//!
+//! The guest's console is stdout (its bytes alone) and stdin; vmgdb's own messages
+//! go to stderr through `tracing` (set `RUST_LOG`, e.g. `RUST_LOG=debug`). Exit
+//! status: 0 when the guest powers the machine off, 1 on an error, 2 on bad usage.
+
+mod run;
+mod size;
+
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use e500::Flavor;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vmgdb",
+    version,
+    about = "Run e500 PowerPC guests on an emulated QEMU ppce500 board"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Boot a guest; without --kernel or --bios, the built-in demo guest.
+    Run(RunArgs),
+    /// Write the built-in demo guest as an ELF file (symbols for GDB; boots on QEMU too).
+    DemoElf {
+        /// Where to write it.
+        file: PathBuf,
+    },
+}
+
+/// The machine to emulate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Machine {
+    /// QEMU's generic e500 platform (`-M ppce500`).
+    Ppce500,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Machine type.
+    #[arg(long, value_enum, default_value_t = Machine::Ppce500)]
+    machine: Machine,
+    /// CPU: e500v2 (PVR 0x80210030) or e500mc (PVR 0x80230020).
+    #[arg(long, default_value = "e500v2", value_parser = parse_cpu)]
+    cpu: Flavor,
+    /// ELF image booted as QEMU's `-kernel` does (announced to the guest in the device tree).
+    #[arg(long, value_name = "FILE", conflicts_with = "bios")]
+    kernel: Option<PathBuf>,
+    /// ELF firmware booted as QEMU's `-bios` does (e.g. U-Boot).
+    #[arg(long, value_name = "FILE")]
+    bios: Option<PathBuf>,
+    /// RAM size as QEMU's -m: MiB, or with a suffix (512M, 1G); a multiple of 64 MiB.
+    #[arg(short = 'm', long = "memory", value_name = "SIZE", value_parser = size::parse_ram_size)]
+    memory: Option<u64>,
+}
+
+fn parse_cpu(text: &str) -> Result<Flavor, String> {
+    text.parse()
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprintln!("error: a command is needed, e.g. `vmgdb run` (see vmgdb --help)");
+            return ExitCode::from(2);
+        }
+        Err(e) if e.use_stderr() => {
+            // One line: clap's first line names the problem ("error: ...").
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("error: invalid command line");
+            eprintln!("{first} (see vmgdb --help)");
+            return ExitCode::from(2);
+        }
+        // --help and --version.
+        Err(e) => e.exit(),
+    };
+    init_logging();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::DemoElf { file } => run::write_demo(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -241,3 +241,14 @@ fn time_base_reads_and_writes() {
         "TB counted from the write"
     );
 }
+
+#[test]
+fn budget_stops_a_guest_that_keeps_faulting() {
+    // An illegal instruction with IVPR = IVOR6 = 0: the program interrupt lands on
+    // address 0, whose zero word is illegal too. Nothing retires, yet every
+    // interrupt entry takes time, so the budget still ends the run.
+    let mut core = core_with(Flavor::E500v2, &[0]);
+    assert_eq!(core.run(&mut NoDevices, 1000), Stop::Limit);
+    assert_eq!(core.cpu.pc, 0);
+    assert!(core.icount() >= 1000);
+}

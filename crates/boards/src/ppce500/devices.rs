@@ -1,0 +1,286 @@
+//! Everything behind the core's physical bus outside RAM: the CCSR block with its
+//! devices, and unassigned space that reads 0 and ignores writes (QEMU's
+//! behaviour, which U-Boot relies on for the eLBC LCRR at CCSR+0x5008).
+//!
+//! Devices that need the machine to act (GPIO pin 0 powering off, GUTS RSTCR
+//! asking for a reset) record a [`BoardRequest`] and make the access return
+//! [`BusAction::Exit`], so the run loop stops right after the instruction.
+
+use crate::ppce500::gpio::{self, Gpio};
+use crate::ppce500::guts::Guts;
+use crate::ppce500::map::*;
+use crate::ppce500::mpic::Mpic;
+use crate::ppce500::serial::SerialLine;
+use crate::ppce500::uart::Ns16550;
+use e500::{Bus, BusAction, Flavor};
+
+/// GPIO pin wired to power-off (QEMU's `ppce500_power_off`).
+pub const POWER_OFF_PIN: u32 = gpio::pin(0);
+
+/// What a device asked the machine to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoardRequest {
+    /// GPIO pin 0 driven high: the guest powered the machine off.
+    PowerOff,
+    /// GUTS RSTCR[HRESET_REQ] written: the guest asked for a machine reset.
+    Reset,
+}
+
+/// Which device a physical address decodes to, with the offset inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Uart0(u64),
+    Uart1(u64),
+    Mpic(u64),
+    Guts(u64),
+    Gpio(u64),
+    Unassigned,
+}
+
+fn decode(pa: u64) -> Target {
+    let Some(offset) = pa.checked_sub(CCSR_BASE).filter(|&o| o < CCSR_SIZE) else {
+        return Target::Unassigned;
+    };
+    let within =
+        |base: u64, size: u64| (offset >= base && offset - base < size).then(|| offset - base);
+    if let Some(o) = within(UART0_OFFSET, UART_WINDOW) {
+        Target::Uart0(o)
+    } else if let Some(o) = within(UART1_OFFSET, UART_WINDOW) {
+        Target::Uart1(o)
+    } else if let Some(o) = within(MPIC_OFFSET, MPIC_SIZE) {
+        Target::Mpic(o)
+    } else if let Some(o) = within(GUTS_OFFSET, GUTS_SIZE) {
+        Target::Guts(o)
+    } else if let Some(o) = within(GPIO_OFFSET, GPIO_SIZE) {
+        Target::Gpio(o)
+    } else {
+        Target::Unassigned
+    }
+}
+
+/// The board's devices.
+#[derive(Debug)]
+pub struct Devices {
+    /// The console UART at CCSR+0x4500.
+    pub uart0: Ns16550,
+    /// The second UART at CCSR+0x4600 (its output is discarded).
+    pub uart1: Ns16550,
+    pub mpic: Mpic,
+    pub guts: Guts,
+    pub gpio: Gpio,
+    request: Option<BoardRequest>,
+}
+
+impl Devices {
+    /// The devices of a board with a `flavor` core, the console on `console`.
+    pub fn new(flavor: Flavor, console: SerialLine) -> Devices {
+        Devices {
+            uart0: Ns16550::new(console),
+            uart1: Ns16550::new(SerialLine::null()),
+            mpic: Mpic::new(),
+            // QEMU's e500 cores have SVR 0 ("CPU: Unknown" in U-Boot).
+            guts: Guts::new(flavor.pvr(), 0),
+            gpio: Gpio::new(),
+            request: None,
+        }
+    }
+
+    /// Machine reset of every device (host lines and queued input are kept).
+    pub fn reset(&mut self) {
+        self.uart0.reset();
+        self.uart1.reset();
+        self.mpic.reset();
+        self.gpio.reset();
+        self.request = None;
+    }
+
+    /// The request a device made since the last call, if any.
+    pub fn take_request(&mut self) -> Option<BoardRequest> {
+        self.request.take()
+    }
+
+    fn request(&mut self, request: BoardRequest) -> BusAction {
+        tracing::debug!(?request, "device request");
+        // Power-off wins over a reset asked for in the same run.
+        if self.request != Some(BoardRequest::PowerOff) {
+            self.request = Some(request);
+        }
+        BusAction::Exit
+    }
+}
+
+impl Bus for Devices {
+    fn read(&mut self, pa: u64, size: u8) -> u32 {
+        match decode(pa) {
+            // Byte registers: any access size reads the one register, zero-extended.
+            Target::Uart0(o) => self.uart0.read(o) as u32,
+            Target::Uart1(o) => self.uart1.read(o) as u32,
+            Target::Mpic(o) => self.mpic.read(o, size),
+            Target::Guts(o) => self.guts.read(o, size),
+            Target::Gpio(o) => self.gpio.read(o, size),
+            Target::Unassigned => {
+                tracing::trace!("read of unassigned physical address {pa:#x} ({size} bytes)");
+                0
+            }
+        }
+    }
+
+    fn write(&mut self, pa: u64, size: u8, value: u32) -> BusAction {
+        match decode(pa) {
+            Target::Uart0(o) => self.uart0.write(o, value as u8),
+            Target::Uart1(o) => self.uart1.write(o, value as u8),
+            Target::Mpic(o) => self.mpic.write(o, size, value),
+            Target::Guts(o) => {
+                if self.guts.write(o, size, value) {
+                    return self.request(BoardRequest::Reset);
+                }
+            }
+            Target::Gpio(o) => {
+                if self.gpio.write(o, size, value).rose(POWER_OFF_PIN) {
+                    return self.request(BoardRequest::PowerOff);
+                }
+            }
+            Target::Unassigned => {
+                tracing::trace!(
+                    "write of {value:#x} to unassigned physical address {pa:#x} ({size} bytes)"
+                );
+            }
+        }
+        BusAction::Continue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ppce500::serial::{Capture, InputQueue};
+    use crate::ppce500::{gpio, guts, mpic, uart};
+
+    fn devices() -> (Devices, Capture) {
+        let capture = Capture::new();
+        let line = SerialLine::new(capture.clone(), InputQueue::new());
+        (Devices::new(Flavor::E500v2, line), capture)
+    }
+
+    const UART0: u64 = CCSR_BASE + UART0_OFFSET;
+    const GPIO: u64 = CCSR_BASE + GPIO_OFFSET;
+    const GUTS: u64 = CCSR_BASE + GUTS_OFFSET;
+
+    #[test]
+    fn addresses_decode_to_their_devices() {
+        assert_eq!(decode(UART0 + 5), Target::Uart0(5));
+        assert_eq!(decode(CCSR_BASE + UART1_OFFSET), Target::Uart1(0));
+        assert_eq!(
+            decode(UART0 + 8),
+            Target::Unassigned,
+            "the UART decodes 8 bytes"
+        );
+        assert_eq!(decode(CCSR_BASE + 0x4_1020), Target::Mpic(0x1020));
+        assert_eq!(decode(GUTS + 0xB0), Target::Guts(0xB0));
+        assert_eq!(decode(GPIO + 8), Target::Gpio(8));
+        assert_eq!(decode(CCSR_BASE + CCSR_SIZE), Target::Unassigned);
+        assert_eq!(
+            decode(0xE000_4500),
+            Target::Unassigned,
+            "CCSR is above 4 GiB"
+        );
+    }
+
+    #[test]
+    fn unassigned_space_reads_zero_and_ignores_writes() {
+        let (mut d, _) = devices();
+        for pa in [
+            CCSR_BASE + LBC_LCRR_OFFSET,
+            CCSR_BASE + I2C_OFFSET,
+            CCSR_BASE + PCI_OFFSET,
+            PLATFORM_BUS_BASE,
+            PCI_MMIO_BASE,
+            0x1_0000_0000,
+        ] {
+            assert_eq!(d.write(pa, 4, 0xFFFF_FFFF), BusAction::Continue);
+            assert_eq!(d.read(pa, 4), 0, "{pa:#x}");
+            assert_eq!(d.read(pa, 1), 0, "{pa:#x}");
+        }
+        assert_eq!(d.take_request(), None);
+    }
+
+    #[test]
+    fn console_uart_writes_reach_the_console() {
+        let (mut d, out) = devices();
+        assert_eq!(d.read(UART0 + uart::reg::LSR, 1), 0x60);
+        d.write(UART0, 1, b'A' as u32);
+        // A word store reaches the byte register too.
+        d.write(UART0, 4, b'B' as u32);
+        assert_eq!(out.contents(), b"AB");
+        assert_eq!(d.read(UART0 + uart::reg::LSR, 4), 0x60);
+    }
+
+    #[test]
+    fn second_uart_is_present_but_silent() {
+        let (mut d, out) = devices();
+        let uart1 = CCSR_BASE + UART1_OFFSET;
+        assert_eq!(d.read(uart1 + uart::reg::LSR, 1), 0x60);
+        d.write(uart1 + uart::reg::SCR, 1, 0x42);
+        assert_eq!(d.read(uart1 + uart::reg::SCR, 1), 0x42);
+        d.write(uart1, 1, b'x' as u32);
+        assert!(out.contents().is_empty());
+    }
+
+    #[test]
+    fn gpio_pin0_high_powers_off() {
+        let (mut d, _) = devices();
+        assert_eq!(
+            d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN),
+            BusAction::Continue
+        );
+        assert_eq!(d.take_request(), None, "pin 0 is still an input");
+        d.write(GPIO + gpio::reg::GPDAT, 4, 0);
+        d.write(GPIO + gpio::reg::GPDIR, 4, POWER_OFF_PIN);
+        assert_eq!(
+            d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN),
+            BusAction::Exit
+        );
+        assert_eq!(d.take_request(), Some(BoardRequest::PowerOff));
+        assert_eq!(d.take_request(), None);
+    }
+
+    #[test]
+    fn guts_rstcr_requests_a_reset_and_reports_the_core() {
+        let (mut d, _) = devices();
+        assert_eq!(d.read(GUTS + guts::reg::PVR, 4), Flavor::E500v2.pvr());
+        assert_eq!(d.read(GUTS + guts::reg::SVR, 4), 0);
+        assert_eq!(d.write(GUTS + guts::reg::RSTCR, 4, 2), BusAction::Exit);
+        assert_eq!(d.take_request(), Some(BoardRequest::Reset));
+    }
+
+    #[test]
+    fn power_off_wins_over_reset() {
+        let (mut d, _) = devices();
+        d.write(GPIO + gpio::reg::GPDIR, 4, POWER_OFF_PIN);
+        d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN);
+        d.write(GUTS + guts::reg::RSTCR, 4, 2);
+        assert_eq!(d.take_request(), Some(BoardRequest::PowerOff));
+    }
+
+    #[test]
+    fn mpic_gcr_through_the_bus() {
+        let (mut d, _) = devices();
+        let gcr = CCSR_BASE + MPIC_OFFSET + mpic::GCR;
+        d.write(gcr, 4, mpic::gcr::RESET);
+        assert_eq!(d.read(gcr, 4), 0);
+        d.write(gcr, 4, 0x2000_0000);
+        assert_eq!(d.read(gcr, 4), 0x2000_0000);
+    }
+
+    #[test]
+    fn machine_reset_resets_devices_and_forgets_requests() {
+        let (mut d, _) = devices();
+        d.write(UART0 + uart::reg::SCR, 1, 7);
+        d.write(GPIO + gpio::reg::GPDIR, 4, POWER_OFF_PIN);
+        d.write(GPIO + gpio::reg::GPDAT, 4, POWER_OFF_PIN);
+        d.reset();
+        assert_eq!(d.take_request(), None);
+        assert_eq!(d.read(UART0 + uart::reg::SCR, 1), 0);
+        assert_eq!(d.read(GPIO + gpio::reg::GPDIR, 4), 0);
+    }
+}

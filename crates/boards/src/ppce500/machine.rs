@@ -1,0 +1,548 @@
+//! The ppce500 machine: one e500 vCPU, its RAM, the board's devices and the boot
+//! payload, with QEMU's machine reset and a run loop that turns the vCPU's exits
+//! into [`Event`]s.
+//!
+//! Whoever drives the machine (the `vmgdb run` loop, the GDB stub) calls
+//! [`Ppce500::run`] or [`Ppce500::run_for`] and acts on the event; it reaches the
+//! vCPU for registers, memory and debug settings with [`Ppce500::vcpu_mut`], and
+//! stops a run from another thread with [`Ppce500::kick_handle`].
+
+use crate::ppce500::boot::{BootLayout, NoRoomForDeviceTree};
+use crate::ppce500::devices::{BoardRequest, Devices};
+use crate::ppce500::fdt::{self, DeviceTreeConfig, DT_SIZE};
+use crate::ppce500::image::{Image, ImageError};
+use crate::ppce500::map::{MAX_RAM_SIZE, RAM_SIZE_ALIGN};
+use crate::ppce500::serial::SerialLine;
+use e500::Flavor;
+use e500::ResetKind;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use vmgdb_hv::{DebugExit, E500Vcpu, Exit, Vcpu};
+
+/// How the payload was given (QEMU's `-kernel` without `-bios`, or `-bios`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageKind {
+    /// The guest kernel itself; announced in `/chosen/qemu,boot-kernel`.
+    Kernel,
+    /// Firmware (e.g. U-Boot).
+    Bios,
+}
+
+/// A parsed payload and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BootImage {
+    /// File name, for messages.
+    pub path: PathBuf,
+    pub kind: ImageKind,
+    pub image: Image,
+}
+
+impl BootImage {
+    /// Read the ELF file at `path`.
+    pub fn from_file(path: &Path, kind: ImageKind) -> Result<BootImage, ImageError> {
+        Ok(BootImage {
+            path: path.to_owned(),
+            kind,
+            image: Image::from_file(path)?,
+        })
+    }
+}
+
+/// What the machine is built from.
+#[derive(Clone, Debug)]
+pub struct Ppce500Config {
+    pub flavor: Flavor,
+    /// Bytes of RAM: a non-zero multiple of 64 MiB.
+    pub ram_size: u64,
+    pub payload: BootImage,
+}
+
+/// Why the machine cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum MachineError {
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error("RAM size {} is not a non-zero multiple of 64 MiB", show_size(*.0))]
+    RamSizeNotAligned(u64),
+    #[error("RAM size {} is too large: RAM must end below the PCI window at 48 GiB", show_size(*.0))]
+    RamTooLarge(u64),
+    #[error("cannot allocate {} of guest RAM", show_size(*.0))]
+    OutOfMemory(u64),
+    #[error("{}: {source}", path.display())]
+    NoRoomForDeviceTree {
+        path: PathBuf,
+        source: NoRoomForDeviceTree,
+    },
+    #[error("cannot build the device tree: {0}")]
+    DeviceTree(vm_fdt::Error),
+}
+
+/// A byte count in the largest binary unit that divides it.
+fn show_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// What happened while the machine ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The guest powered the machine off (GPIO pin 0). Running again reports
+    /// this again until [`Ppce500::reset`].
+    PoweredOff,
+    /// The guest asked for a reset: GUTS RSTCR or DBCR0[RST] = 11 ask for the
+    /// whole machine ([`ResetKind::System`]); [`Ppce500::handle_reset`] does it.
+    ResetRequested(ResetKind),
+    /// A debug event the debugger asked for.
+    Debug(DebugExit),
+    /// The CPU waits for an interrupt nothing will raise.
+    Halted,
+    /// The kick handle was set.
+    Interrupted,
+    /// The instruction budget of [`Ppce500::run_for`] was used up.
+    BudgetExhausted,
+}
+
+/// The ppce500 machine.
+pub struct Ppce500 {
+    vcpu: E500Vcpu,
+    devices: Devices,
+    payload: BootImage,
+    layout: BootLayout,
+    device_tree: Vec<u8>,
+    powered_off: bool,
+}
+
+impl Ppce500 {
+    /// Build the machine with its console on `console`, and reset it: the
+    /// payload and device tree are in RAM and the CPU is at the entry point.
+    pub fn new(config: Ppce500Config, console: SerialLine) -> Result<Ppce500, MachineError> {
+        let Ppce500Config {
+            flavor,
+            ram_size,
+            payload,
+        } = config;
+        if ram_size == 0 || !ram_size.is_multiple_of(RAM_SIZE_ALIGN) {
+            return Err(MachineError::RamSizeNotAligned(ram_size));
+        }
+        if ram_size > MAX_RAM_SIZE {
+            return Err(MachineError::RamTooLarge(ram_size));
+        }
+        payload
+            .image
+            .check_fits(ram_size)
+            .map_err(|problem| ImageError {
+                path: payload.path.clone(),
+                problem,
+            })?;
+        let layout = BootLayout::new(&payload.image, ram_size, DT_SIZE).map_err(|source| {
+            MachineError::NoRoomForDeviceTree {
+                path: payload.path.clone(),
+                source,
+            }
+        })?;
+        let boot_kernel =
+            (payload.kind == ImageKind::Kernel).then_some((layout.load_addr, layout.payload_size));
+        let device_tree = fdt::build(&DeviceTreeConfig {
+            ram_size,
+            flavor,
+            boot_kernel,
+        })
+        .map_err(MachineError::DeviceTree)?;
+        let ram_bytes =
+            usize::try_from(ram_size).map_err(|_| MachineError::OutOfMemory(ram_size))?;
+        // Ask first: the vCPU's allocation would abort the process on failure.
+        if Vec::<u8>::new().try_reserve_exact(ram_bytes).is_err() {
+            return Err(MachineError::OutOfMemory(ram_size));
+        }
+        let mut machine = Ppce500 {
+            vcpu: E500Vcpu::new(flavor, ram_bytes),
+            devices: Devices::new(flavor, console),
+            payload,
+            layout,
+            device_tree,
+            powered_off: false,
+        };
+        machine.reset();
+        Ok(machine)
+    }
+
+    /// Machine reset, as QEMU does it for a guest-requested reset: devices reset,
+    /// the payload's segments and the device tree are written to RAM again (the
+    /// rest of RAM keeps its contents), the CPU resets and gets the boot state.
+    /// The debugger's settings and software breakpoints survive.
+    pub fn reset(&mut self) {
+        self.devices.reset();
+        self.load_payload();
+        let device_tree = std::mem::take(&mut self.device_tree);
+        self.write_ram(self.layout.dt_base, &device_tree);
+        self.device_tree = device_tree;
+        self.vcpu.reset();
+        self.layout.enter(&mut self.vcpu);
+        self.powered_off = false;
+        tracing::debug!(
+            entry = format_args!("{:#x}", self.layout.entry),
+            dt_base = format_args!("{:#x}", self.layout.dt_base),
+            "machine reset"
+        );
+    }
+
+    /// Act on [`Event::ResetRequested`]: a system reset resets the machine; a core
+    /// or chip reset (DBCR0[RST] = 01/10) resets only the CPU, as QEMU does.
+    pub fn handle_reset(&mut self, kind: ResetKind) {
+        match kind {
+            ResetKind::System => self.reset(),
+            ResetKind::Core | ResetKind::Chip => self.vcpu.reset(),
+        }
+    }
+
+    fn load_payload(&mut self) {
+        static ZEROES: [u8; 64 << 10] = [0; 64 << 10];
+        let segments = std::mem::take(&mut self.payload.image.segments);
+        for s in &segments {
+            // Like QEMU's ROM reset, a segment without file bytes is left alone.
+            if s.data.is_empty() {
+                continue;
+            }
+            self.write_ram(s.paddr, &s.data);
+            let mut at = s.paddr + s.data.len() as u64;
+            while at < s.end() {
+                let n = (s.end() - at).min(ZEROES.len() as u64);
+                self.write_ram(at, &ZEROES[..n as usize]);
+                at += n;
+            }
+        }
+        self.payload.image.segments = segments;
+    }
+
+    /// Write RAM that construction checked to exist.
+    fn write_ram(&mut self, pa: u64, bytes: &[u8]) {
+        let written = self.vcpu.write_phys(pa, bytes);
+        debug_assert!(written.is_ok(), "{pa:#x} was checked to be RAM");
+    }
+
+    /// Run until something happens.
+    pub fn run(&mut self) -> Event {
+        self.run_for(u64::MAX)
+    }
+
+    /// Run at most about `budget` instructions.
+    pub fn run_for(&mut self, budget: u64) -> Event {
+        if self.powered_off {
+            return Event::PoweredOff;
+        }
+        let start = self.vcpu.instructions();
+        loop {
+            let used = self.vcpu.instructions() - start;
+            let exit = self
+                .vcpu
+                .run_for(&mut self.devices, budget.saturating_sub(used));
+            match exit {
+                Exit::Device => match self.devices.take_request() {
+                    Some(BoardRequest::PowerOff) => {
+                        tracing::info!("the guest powered the machine off");
+                        self.powered_off = true;
+                        return Event::PoweredOff;
+                    }
+                    Some(BoardRequest::Reset) => {
+                        tracing::info!("the guest asked for a machine reset");
+                        return Event::ResetRequested(ResetKind::System);
+                    }
+                    None => continue,
+                },
+                Exit::Reset(kind) => {
+                    tracing::info!(?kind, "the guest asked for a reset");
+                    return Event::ResetRequested(kind);
+                }
+                Exit::Debug(debug) => return Event::Debug(debug),
+                Exit::Halted => return Event::Halted,
+                Exit::Interrupted => return Event::Interrupted,
+                Exit::Budget => return Event::BudgetExhausted,
+            }
+        }
+    }
+
+    /// The vCPU (registers, memory, TLB, instruction count).
+    pub fn vcpu(&self) -> &E500Vcpu {
+        &self.vcpu
+    }
+
+    /// The vCPU, to change registers, memory and debug settings between runs.
+    pub fn vcpu_mut(&mut self) -> &mut E500Vcpu {
+        &mut self.vcpu
+    }
+
+    /// Setting this flag from any thread makes a run return [`Event::Interrupted`].
+    pub fn kick_handle(&self) -> Arc<AtomicBool> {
+        self.vcpu.kick_handle()
+    }
+
+    /// The board's devices.
+    pub fn devices(&self) -> &Devices {
+        &self.devices
+    }
+
+    /// The board's devices, mutably.
+    pub fn devices_mut(&mut self) -> &mut Devices {
+        &mut self.devices
+    }
+
+    /// Where the payload and device tree went, and the entry point.
+    pub fn layout(&self) -> &BootLayout {
+        &self.layout
+    }
+
+    /// The payload.
+    pub fn payload(&self) -> &BootImage {
+        &self.payload
+    }
+
+    /// The device tree blob placed at `layout().dt_base`.
+    pub fn device_tree(&self) -> &[u8] {
+        &self.device_tree
+    }
+
+    /// Which e500 the machine has.
+    pub fn flavor(&self) -> Flavor {
+        self.vcpu.flavor()
+    }
+
+    /// Bytes of RAM.
+    pub fn ram_size(&self) -> u64 {
+        self.vcpu.ram_size()
+    }
+
+    /// Whether the guest has powered the machine off (until the next reset).
+    pub fn is_powered_off(&self) -> bool {
+        self.powered_off
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ppce500::boot::EPAPR_MAGIC;
+    use crate::ppce500::demo;
+    use crate::ppce500::elf_writer::{write_executable, ElfSegment};
+    use crate::ppce500::serial::{Capture, InputQueue};
+    use e500::asm::*;
+    use vmgdb_hv::Reg;
+
+    const ORIGIN: u32 = 0x10_0000;
+
+    /// A `-kernel` payload assembled at [`ORIGIN`] by `program`.
+    fn guest(program: impl FnOnce(&mut Assembler)) -> BootImage {
+        let mut a = Assembler::new(ORIGIN);
+        program(&mut a);
+        let code = a.finish().unwrap();
+        let segment = ElfSegment {
+            vaddr: ORIGIN,
+            paddr: ORIGIN,
+            data: &code,
+            mem_size: code.len() as u32,
+            executable: true,
+        };
+        let elf = write_executable(ORIGIN, &[segment], &[]).unwrap();
+        BootImage {
+            path: "test-guest.elf".into(),
+            kind: ImageKind::Kernel,
+            image: Image::parse(&elf).unwrap(),
+        }
+    }
+
+    fn machine(payload: BootImage, ram_size: u64) -> Result<(Ppce500, Capture), MachineError> {
+        let capture = Capture::new();
+        let line = SerialLine::new(capture.clone(), InputQueue::new());
+        let config = Ppce500Config {
+            flavor: Flavor::E500v2,
+            ram_size,
+            payload,
+        };
+        Ppce500::new(config, line).map(|m| (m, capture))
+    }
+
+    fn reg(m: &Ppce500, r: Reg) -> u64 {
+        m.vcpu().get_reg(r).unwrap()
+    }
+
+    #[test]
+    fn boot_state_is_qemus() {
+        let (m, _) = machine(demo::boot_image(), 128 << 20).unwrap();
+        let dt_base = m.layout().dt_base;
+        // Payload ends just past 1 MiB: the tree goes at 0x1800000 + 1 MiB rounding.
+        assert_eq!(dt_base, 0x190_0000);
+        assert_eq!(reg(&m, Reg::Pc), demo::LOAD_ADDRESS as u64);
+        assert_eq!(reg(&m, Reg::Msr), 0);
+        assert_eq!(reg(&m, Reg::Gpr(1)), (16 << 20) - 8);
+        assert_eq!(reg(&m, Reg::Gpr(3)), dt_base);
+        assert_eq!(reg(&m, Reg::Gpr(6)), EPAPR_MAGIC as u64);
+        assert_eq!(reg(&m, Reg::Gpr(7)), 64 << 20);
+        for r in [0, 2, 4, 5, 8, 9, 10, 31] {
+            assert_eq!(reg(&m, Reg::Gpr(r)), 0, "r{r}");
+        }
+        let tlb = m.vcpu().tlb();
+        let tlb1: Vec<_> = tlb.iter().filter(|e| e.tlb == 1 && e.valid).collect();
+        assert_eq!(tlb1.len(), 1);
+        let e = tlb1[0];
+        assert_eq!((e.index, e.ea, e.pa, e.size), (0, 0, 0, 64 << 20));
+        assert_eq!((e.ts, e.tid, e.iprot, e.perms), (false, 0, false, 0x3F));
+        assert!(tlb.iter().filter(|e| e.tlb == 0).all(|e| !e.valid));
+        // The tree and the payload are in RAM.
+        let mut magic = [0u8; 4];
+        m.vcpu().read_phys(dt_base, &mut magic).unwrap();
+        assert_eq!(magic, 0xD00D_FEEDu32.to_be_bytes());
+        let mut first = [0u8; 8];
+        m.vcpu()
+            .read_phys(demo::LOAD_ADDRESS as u64, &mut first)
+            .unwrap();
+        assert_eq!(&first[..], &m.payload().image.segments[0].data[..8]);
+    }
+
+    #[test]
+    fn ram_size_rules() {
+        let e = machine(demo::boot_image(), 100 << 20).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "RAM size 100 MiB is not a non-zero multiple of 64 MiB"
+        );
+        let e = machine(demo::boot_image(), 0).err().unwrap();
+        assert!(matches!(e, MachineError::RamSizeNotAligned(0)));
+        let e = machine(demo::boot_image(), 64 << 30).err().unwrap();
+        assert!(e.to_string().contains("too large"), "{e}");
+        assert!(machine(demo::boot_image(), 64 << 20).is_ok());
+    }
+
+    #[test]
+    fn payload_must_fit_with_its_device_tree() {
+        let mut image = demo::boot_image();
+        image.image.segments[0].paddr = 0x400_0000;
+        image.image.load_addr = 0x400_0000;
+        let e = machine(image, 64 << 20).err().unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("<built-in demo guest>: segment 0 at 0x4000000"),
+            "{e}"
+        );
+        // 64 MiB of RAM, payload at 40 MiB: the tree would go at 64 MiB.
+        let mut image = demo::boot_image();
+        image.image.segments[0].paddr = 0x280_0000;
+        image.image.load_addr = 0x280_0000;
+        let e = machine(image, 64 << 20).err().unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("<built-in demo guest>: not enough RAM for the device tree"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn budget_and_kick_stop_a_run() {
+        let spin = guest(|a| {
+            a.label("spin").b_to("spin", false);
+        });
+        let (mut m, _) = machine(spin, 64 << 20).unwrap();
+        assert_eq!(m.run_for(1000), Event::BudgetExhausted);
+        let used = m.vcpu().instructions();
+        assert!((1000..2000).contains(&used), "{used}");
+        m.kick_handle()
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(m.run(), Event::Interrupted);
+    }
+
+    /// Counts its boots in RAM beyond the payload, asks GUTS for a reset twice,
+    /// then powers off.
+    fn resetting_guest() -> BootImage {
+        const COUNTER: u32 = 0x20_0000;
+        const RSTCR: u32 = 0xE000_0000 + 0xE_00B0;
+        guest(|a| {
+            a.b_to("main", false);
+            demo::map_ccsr(a);
+            demo::power_off(a);
+            a.label("main")
+                .b_to("map_ccsr", true)
+                .load_imm(4, COUNTER)
+                .emit(&[lwz(5, 0, 4), addi(5, 5, 1), stw(5, 0, 4), cmpwi(0, 5, 3)])
+                .bc_to(Cond::Ge, "power_off")
+                .load_imm(6, RSTCR)
+                .emit(&[li(7, 2), stw(7, 0, 6)]);
+            a.label("hang").b_to("hang", false);
+        })
+    }
+
+    #[test]
+    fn guest_reset_request_reloads_and_restarts() {
+        let (mut m, _) = machine(resetting_guest(), 64 << 20).unwrap();
+        let entry = m.layout().entry as u64;
+        for boot in 1..=2u32 {
+            assert_eq!(
+                m.run_for(100_000),
+                Event::ResetRequested(ResetKind::System),
+                "boot {boot}"
+            );
+            // Clobber the payload: the reset must load it again.
+            m.vcpu_mut().write_phys(ORIGIN as u64, &[0; 16]).unwrap();
+            m.handle_reset(ResetKind::System);
+            assert_eq!(reg(&m, Reg::Pc), entry);
+        }
+        assert_eq!(m.run_for(100_000), Event::PoweredOff);
+        let mut count = [0u8; 4];
+        m.vcpu().read_phys(0x20_0000, &mut count).unwrap();
+        assert_eq!(
+            u32::from_be_bytes(count),
+            3,
+            "RAM outside the payload survives resets"
+        );
+        // Powered off stays off until reset.
+        assert_eq!(m.run_for(100_000), Event::PoweredOff);
+        m.reset();
+        assert!(!m.is_powered_off());
+    }
+
+    #[test]
+    fn demo_runs_again_after_a_reset() {
+        let (mut m, out) = machine(demo::boot_image(), 128 << 20).unwrap();
+        assert_eq!(m.run(), Event::PoweredOff);
+        m.reset();
+        assert_eq!(m.run(), Event::PoweredOff);
+        assert_eq!(out.text(), demo::expected_output(Flavor::E500v2).repeat(2));
+    }
+
+    #[test]
+    fn waiting_with_interrupts_off_halts() {
+        let idle = guest(|a| {
+            a.emit(&[wait()]);
+        });
+        let run = |flavor| {
+            let config = Ppce500Config {
+                flavor,
+                ram_size: 64 << 20,
+                payload: idle.clone(),
+            };
+            let mut m = Ppce500::new(config, SerialLine::null()).unwrap();
+            (m.run_for(1000), m)
+        };
+        assert_eq!(run(Flavor::E500mc).0, Event::Halted);
+        // e500v2 has no `wait`: the program interrupt goes to IVPR|IVOR6 = 0, whose
+        // zero word faults again; the budget still ends the run.
+        let (event, m) = run(Flavor::E500v2);
+        assert_eq!(event, Event::BudgetExhausted);
+        assert_eq!(reg(&m, Reg::Pc), 0);
+    }
+
+    #[test]
+    fn core_reset_resets_only_the_cpu() {
+        let (mut m, _) = machine(demo::boot_image(), 128 << 20).unwrap();
+        m.handle_reset(ResetKind::Core);
+        assert_eq!(
+            reg(&m, Reg::Pc),
+            0xFFFF_FFFC,
+            "the core's reset vector, no boot state"
+        );
+        assert_eq!(reg(&m, Reg::Gpr(3)), 0);
+    }
+}

@@ -1,0 +1,59 @@
+//! `vmgdb run`: build the machine from the options and drive it until the guest
+//! powers off; `vmgdb demo-elf`: write the demo guest out.
+
+use crate::RunArgs;
+use std::path::Path;
+use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
+use vmgdb_boards::ppce500::{
+    demo, BootImage, Event, ImageKind, Ppce500, Ppce500Config, SerialLine,
+};
+
+/// Boot the guest `args` describe; returns when it powers the machine off.
+pub fn run(args: RunArgs) -> Result<(), String> {
+    let payload = match (&args.kernel, &args.bios) {
+        (Some(path), _) => BootImage::from_file(path, ImageKind::Kernel),
+        (None, Some(path)) => BootImage::from_file(path, ImageKind::Bios),
+        (None, None) => Ok(demo::boot_image()),
+    }
+    .map_err(|e| e.to_string())?;
+    let config = Ppce500Config {
+        flavor: args.cpu,
+        // As QEMU, -m 0 means the default size.
+        ram_size: args.memory.filter(|&m| m != 0).unwrap_or(DEFAULT_RAM_SIZE),
+        payload,
+    };
+    let console = SerialLine::stdio().map_err(|e| format!("cannot start console input: {e}"))?;
+    let mut machine = Ppce500::new(config, console).map_err(|e| e.to_string())?;
+    tracing::info!(
+        machine = ?args.machine,
+        cpu = %args.cpu,
+        ram_mib = machine.ram_size() >> 20,
+        entry = format_args!("{:#x}", machine.layout().entry),
+        "booting {}",
+        machine.payload().path.display()
+    );
+    loop {
+        match machine.run() {
+            Event::PoweredOff => return Ok(()),
+            Event::ResetRequested(kind) => machine.handle_reset(kind),
+            Event::Halted => {
+                return Err(format!(
+                    "the guest halted at {:#x}, waiting for an interrupt nothing can raise",
+                    pc(&machine)
+                ))
+            }
+            // Nothing arms debug events or kicks the vCPU without a debugger.
+            Event::Debug(_) | Event::Interrupted | Event::BudgetExhausted => {}
+        }
+    }
+}
+
+fn pc(machine: &Ppce500) -> u32 {
+    use vmgdb_hv::{Reg, Vcpu};
+    machine.vcpu().get_reg(Reg::Pc).unwrap_or(0) as u32
+}
+
+/// Write the built-in demo guest to `path`.
+pub fn write_demo(path: &Path) -> Result<(), String> {
+    std::fs::write(path, demo::elf()).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+}

@@ -1,0 +1,165 @@
+//! The real `vmgdb` binary: the demo guest's console output and exit status, and
+//! one-line errors with a non-zero status for bad command lines and bad images.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use vmgdb_boards::ppce500::demo;
+
+fn vmgdb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vmgdb"))
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the vmgdb binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch directory for this test binary.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vmgdb-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn demo_guest_prints_and_powers_off() {
+    let o = vmgdb(&["run"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), demo::expected_output(e500::Flavor::E500v2));
+    assert_eq!(stderr(&o), "", "vmgdb is quiet by default");
+}
+
+#[test]
+fn demo_guest_on_e500mc_with_more_ram() {
+    let o = vmgdb(&["run", "--machine", "ppce500", "--cpu", "e500mc", "-m", "1G"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), demo::expected_output(e500::Flavor::E500mc));
+}
+
+#[test]
+fn demo_elf_boots_as_a_kernel() {
+    let dir = scratch("demo-elf");
+    let elf = dir.join("demo.elf");
+    let o = vmgdb(&["demo-elf", elf.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let o = vmgdb(&["run", "--kernel", elf.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), demo::expected_output(e500::Flavor::E500v2));
+    // The same bytes as firmware: no qemu,boot-kernel, same program.
+    let o = vmgdb(&["run", "--bios", elf.to_str().unwrap(), "-m", "128M"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), demo::expected_output(e500::Flavor::E500v2));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Exit status 1, nothing on stdout, exactly one line on stderr containing `needle`.
+fn assert_one_line_error(o: &Output, status: i32, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(status), "stderr: {err}");
+    assert_eq!(stdout(o), "");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
+    assert!(err.starts_with("error: "), "{err:?}");
+    assert!(err.contains(needle), "{err:?} lacks {needle:?}");
+}
+
+#[test]
+fn broken_elves_are_one_line_errors() {
+    let dir = scratch("broken");
+    let good = demo::elf();
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("text.elf", b"just some text\n".to_vec(), "not an ELF file"),
+        ("truncated.elf", good[..40].to_vec(), "truncated ELF"),
+        ("empty.elf", Vec::new(), "not an ELF file"),
+    ];
+    let mut elf64 = good.clone();
+    elf64[4] = 2;
+    cases.push(("elf64.elf", elf64, "ELF64"));
+    let mut little = good.clone();
+    little[5] = 1;
+    cases.push(("little.elf", little, "little-endian"));
+    let mut arm = good.clone();
+    arm[18..20].copy_from_slice(&40u16.to_be_bytes());
+    cases.push(("arm.elf", arm, "not PowerPC"));
+    let mut no_load = good.clone();
+    no_load[44..46].copy_from_slice(&0u16.to_be_bytes()); // e_phnum = 0
+    cases.push(("noload.elf", no_load, "no loadable segment"));
+    let mut high = good.clone();
+    // p_paddr of the only segment (program headers at 52, p_paddr at +12): 1 GiB.
+    high[52 + 12..52 + 16].copy_from_slice(&0x4000_0000u32.to_be_bytes());
+    cases.push(("high.elf", high, "outside RAM"));
+    for (name, bytes, needle) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        for flag in ["--kernel", "--bios"] {
+            let o = vmgdb(&["run", flag, path.to_str().unwrap()]);
+            assert_one_line_error(&o, 1, needle);
+            assert!(stderr(&o).contains(name), "the message names the file");
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn missing_file_is_a_one_line_error() {
+    let o = vmgdb(&["run", "--kernel", "/nonexistent/guest.elf"]);
+    assert_one_line_error(&o, 1, "/nonexistent/guest.elf: cannot read");
+}
+
+#[test]
+fn bad_ram_sizes_are_one_line_errors() {
+    let o = vmgdb(&["run", "-m", "100"]);
+    assert_one_line_error(&o, 1, "not a non-zero multiple of 64 MiB");
+    let o = vmgdb(&["run", "-m", "lots"]);
+    assert_one_line_error(&o, 2, "not a size");
+}
+
+#[test]
+fn bad_command_lines_are_one_line_errors() {
+    for args in [
+        &["run", "--frobnicate"][..],
+        &["run", "--cpu", "e600"],
+        &["run", "--machine", "virt"],
+        &["run", "--kernel", "a.elf", "--bios", "b.elf"],
+        &["fly"],
+        &[],
+    ] {
+        let o = vmgdb(args);
+        assert_one_line_error(&o, 2, "");
+    }
+}
+
+#[test]
+fn help_is_not_an_error() {
+    let o = vmgdb(&["run", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--kernel"));
+}
+
+#[test]
+fn logging_goes_to_stderr_when_asked() {
+    let o = Command::new(env!("CARGO_BIN_EXE_vmgdb"))
+        .args(["run"])
+        .stdin(Stdio::null())
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        demo::expected_output(e500::Flavor::E500v2),
+        "stdout stays the guest's"
+    );
+    assert!(
+        stderr(&o).contains("powered the machine off"),
+        "{}",
+        stderr(&o)
+    );
+}
