@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE | --bios FILE] [-m SIZE]
+//!           [--gdb ADDRESS [--wait]]
 //! vmgdb demo-elf FILE
 //! ```
 //!
@@ -9,6 +10,7 @@
 //! go to stderr through `tracing` (set `RUST_LOG`, e.g. `RUST_LOG=debug`). Exit
 //! status: 0 when the guest powers the machine off, 1 on an error, 2 on bad usage.
 
+mod debugger;
 mod run;
 mod size;
 
@@ -64,6 +66,17 @@ struct RunArgs {
     /// RAM size as QEMU's -m: MiB, or with a suffix (512M, 1G); a multiple of 64 MiB.
     #[arg(short = 'm', long = "memory", value_name = "SIZE", value_parser = size::parse_ram_size)]
     memory: Option<u64>,
+    /// Serve GDB on ADDRESS: PORT, :PORT or HOST:PORT (loopback unless a host is
+    /// given), or unix:PATH (a socket of mode 0600). One client at a time.
+    #[arg(long, value_name = "ADDRESS", value_parser = parse_endpoint)]
+    gdb: Option<vmgdb_gdb::Endpoint>,
+    /// Hold the guest at its first instruction until a debugger attaches (QEMU's -S).
+    #[arg(long, requires = "gdb")]
+    wait: bool,
+}
+
+fn parse_endpoint(text: &str) -> Result<vmgdb_gdb::Endpoint, String> {
+    text.parse()
 }
 
 fn parse_cpu(text: &str) -> Result<Flavor, String> {

@@ -1,12 +1,14 @@
 //! `vmgdb run`: build the machine from the options and drive it until the guest
 //! powers off; `vmgdb demo-elf`: write the demo guest out.
 
+use crate::debugger::Board;
 use crate::RunArgs;
 use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
 use vmgdb_boards::ppce500::{
     demo, BootImage, Event, ImageKind, Ppce500, Ppce500Config, SerialLine,
 };
+use vmgdb_gdb::{Endpoint, GdbServer, ServeOptions, ServeOutcome};
 
 /// Boot the guest `args` describe; returns when it powers the machine off.
 pub fn run(args: RunArgs) -> Result<(), String> {
@@ -32,6 +34,9 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         "booting {}",
         machine.payload().path.display()
     );
+    if let Some(endpoint) = &args.gdb {
+        return serve_gdb(machine, endpoint, args.wait);
+    }
     loop {
         match machine.run() {
             Event::PoweredOff => return Ok(()),
@@ -45,6 +50,25 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             // Nothing arms debug events or kicks the vCPU without a debugger.
             Event::Debug(_) | Event::Interrupted | Event::BudgetExhausted => {}
         }
+    }
+}
+
+/// Run the machine under the GDB stub until the guest powers off, or GDB quits or
+/// kills it.
+fn serve_gdb(machine: Ppce500, endpoint: &Endpoint, wait: bool) -> Result<(), String> {
+    let server =
+        GdbServer::bind(endpoint).map_err(|e| format!("gdb: cannot listen on {endpoint}: {e}"))?;
+    let verb = if wait { "waiting for gdb" } else { "gdb" };
+    eprintln!("vmgdb: {verb} on {}", server.endpoint());
+    let mut board = Board(machine);
+    match server.serve(
+        &mut board,
+        ServeOptions {
+            wait_for_client: wait,
+        },
+    ) {
+        Ok(ServeOutcome::PowerOff) | Ok(ServeOutcome::Quit) | Ok(ServeOutcome::Killed) => Ok(()),
+        Err(e) => Err(format!("gdb: {e}")),
     }
 }
 

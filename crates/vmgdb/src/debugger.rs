@@ -1,0 +1,41 @@
+//! The GDB stub wired to the ppce500 board: the board as a [`vmgdb_gdb::Machine`].
+
+use std::sync::Arc;
+use vmgdb_boards::ppce500::{Event, Ppce500};
+use vmgdb_gdb::{Kick, Machine, MachineEvent};
+use vmgdb_hv::E500Vcpu;
+
+/// The board, as the stub drives it.
+pub struct Board(pub Ppce500);
+
+impl Machine for Board {
+    type Vcpu = E500Vcpu;
+
+    fn vcpu(&mut self) -> &mut E500Vcpu {
+        self.0.vcpu_mut()
+    }
+
+    fn run(&mut self, budget: u64) -> MachineEvent {
+        loop {
+            return match self.0.run_for(budget) {
+                Event::Debug(exit) => MachineEvent::Debug(exit),
+                Event::PoweredOff => MachineEvent::PowerOff,
+                Event::ResetRequested(kind) => {
+                    self.0.handle_reset(kind);
+                    continue;
+                }
+                Event::Halted => MachineEvent::Halted,
+                Event::Interrupted => MachineEvent::Interrupted,
+                Event::BudgetExhausted => MachineEvent::Budget,
+            };
+        }
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+
+    fn kicker(&self) -> Arc<dyn Kick> {
+        self.0.kick_handle()
+    }
+}
