@@ -190,6 +190,9 @@ pub struct Cpu {
     pub(crate) reset_request: Option<ResetKind>,
     /// What the debugger's bank reported (valid after [`Exc::Host`]).
     pub(crate) host_event: Option<HostEvent>,
+    /// A guest debug interrupt was delivered under the debugger and its handler
+    /// has not returned yet (see [`Cpu::guest_de`]).
+    pub(crate) in_debug_handler: bool,
 }
 
 impl Cpu {
@@ -224,6 +227,7 @@ impl Cpu {
             external_irq: false,
             reset_request: None,
             host_event: None,
+            in_debug_handler: false,
         };
         cpu.reset();
         cpu
@@ -250,6 +254,7 @@ impl Cpu {
         };
         self.reservation = None;
         self.halted = false;
+        self.in_debug_handler = false;
         self.reset_request = None;
         self.stlb.flush();
         self.attention = true;
@@ -272,9 +277,13 @@ impl Cpu {
         }
     }
 
-    /// The guest's own MSR[DE]: what gates its own debug events.
+    /// The guest's own MSR[DE]: what gates its own debug events. While the debugger
+    /// is attached, the guest's debug handler is a window without guest debug
+    /// interrupts (as KVM injects none in the guest's critical window): on e500mc the
+    /// guest reads DE forced on, and a handler writing back what it read must not
+    /// re-enter itself.
     pub(crate) fn guest_de(&self) -> bool {
-        self.msr & msr::DE != 0
+        self.msr & msr::DE != 0 && !self.in_debug_handler
     }
 
     /// Write the MSR on behalf of the guest (mtmsr, rfi, interrupt entry) or the debugger.
@@ -357,6 +366,9 @@ impl Cpu {
         };
         self.set_spr(save0, return_pc);
         self.set_spr(save1, old);
+        if int == Interrupt::Debug && self.debug.host.is_some() {
+            self.in_debug_handler = true;
+        }
         self.set_msr(self.msr & keep);
         self.pc = (self.spr(Spr::Ivpr) & 0xFFFF_0000) | (self.ivor(int.ivor()) & 0xFFF0);
         self.halted = false;

@@ -7,12 +7,15 @@
 //! `powerpc-linux-gnu-gcc`; QEMU must be installed too. A missing tool fails the
 //! test with the command that installs it.
 
+mod support;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
+use support::guests::guest_elf;
+use support::require_tool;
 
 /// Longest a single guest run may take before it counts as hung.
 const RUN_TIMEOUT: Duration = Duration::from_secs(300);
@@ -23,52 +26,6 @@ fn qemu_cpu(flavour: &str) -> &'static str {
         "e500v2" => "e500v2_v30",
         "e500mc" => "e500mc",
         other => panic!("unknown flavour {other}"),
-    }
-}
-
-fn guests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests")
-}
-
-/// Panic with an install hint unless `tool --version` runs.
-fn require_tool(tool: &str, install: &str) {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(found, "{tool} not found: {install}");
-}
-
-/// Build every guest once (all tests share the result).
-fn build_guests() {
-    static BUILD: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = BUILD.get_or_init(|| {
-        require_tool("make", "apt-get install make");
-        require_tool(
-            "powerpc-linux-gnu-gcc",
-            "apt-get install gcc-powerpc-linux-gnu",
-        );
-        let out = Command::new("make")
-            .arg("-C")
-            .arg(guests_dir())
-            .arg("-j2")
-            .output()
-            .map_err(|e| format!("cannot run make: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "make -C guests failed ({}):\n{}{}",
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    });
-    if let Err(e) = result {
-        panic!("{e}");
     }
 }
 
@@ -170,11 +127,7 @@ fn diff(qemu: &[u8], vmgdb: &[u8]) -> String {
 /// Build, run on both, compare.
 fn differential(program: &str, flavour: &str) {
     require_tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
-    build_guests();
-    let elf = guests_dir()
-        .join("build")
-        .join(flavour)
-        .join(format!("{program}.elf"));
+    let elf = guest_elf(flavour, program);
     assert!(elf.is_file(), "{} was not built", elf.display());
     let (qemu, vmgdb) = thread::scope(|s| {
         let q = s.spawn(|| run_qemu(flavour, &elf));

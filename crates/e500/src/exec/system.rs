@@ -65,6 +65,9 @@ impl Cpu {
 
     pub(crate) fn rfci(&mut self) -> Result<u32, Exc> {
         self.supervisor()?;
+        if !self.flavor.debug_level_interrupt() {
+            self.in_debug_handler = false;
+        }
         if self.flavor == Flavor::E500mc {
             self.return_event(dbcr0::CRET);
         }
@@ -77,6 +80,7 @@ impl Cpu {
             return Err(self.program(esr::PIL));
         }
         self.supervisor()?;
+        self.in_debug_handler = false;
         self.set_msr(self.spr(Spr::Dsrr1));
         Ok(self.spr(Spr::Dsrr0) & !3)
     }

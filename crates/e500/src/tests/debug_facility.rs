@@ -512,3 +512,40 @@ fn guest_stepping_continues_under_a_debugger() {
         "the guest took its own step interrupts"
     );
 }
+
+#[test]
+fn a_handler_writing_back_the_forced_de_does_not_reenter_itself() {
+    // e500mc under the debugger: the guest's handler reads MSR (DE shows forced on),
+    // writes it back before clearing DBSR, and returns with rfdi. One interrupt only.
+    let target = ORIGIN + 4 * 11;
+    let mut p = set32(4, target).to_vec();
+    p.push(mtspr(312, 4)); // IAC1 = target
+    p.extend(arm(0, dbcr0::IDM | dbcr0::IAC1)); // index 3..9
+    p.push(nop()); // 10
+    p.push(li(5, 1)); // 11
+    let mut core = load(Flavor::E500mc, &p);
+    let handler = [
+        addi(20, 20, 1),
+        mfmsr(21),
+        mtmsr(21), // DE written back as read: 1
+        li(22, 0),
+        mtspr(308, 22), // DBCR0 = 0
+        mfspr(22, 304),
+        mtspr(304, 22), // clear DBSR
+        rfdi(),
+    ];
+    poke(&mut core, DEBUG_VECTOR, &handler);
+    core.set_host_debug(Some(host([Some(0x3F0_0000), None], [None, None], false)));
+    let stop = run_until(&mut core);
+    assert!(
+        matches!(stop, Stop::Host(HostEvent::SoftwareBreakpoint { .. })),
+        "{stop:?}"
+    );
+    assert_eq!(core.cpu.gpr[20], 1, "one debug interrupt");
+    assert_eq!(
+        core.cpu.gpr[21] & msr::DE,
+        msr::DE,
+        "the handler read DE forced on"
+    );
+    assert_eq!(core.cpu.gpr[5], 1);
+}
