@@ -230,7 +230,7 @@ impl Bus for Devices {
 mod tests {
     use super::*;
     use crate::ppce500::serial::{Capture, InputQueue};
-    use crate::ppce500::{gpio, guts, mpic, uart};
+    use crate::ppce500::{gpio, guts, mpic, pci, uart};
 
     fn devices() -> (Devices, Capture) {
         let capture = Capture::new();
@@ -353,6 +353,56 @@ mod tests {
     }
 
     #[test]
+    fn uart_receive_interrupt_reaches_the_core_through_the_mpic() {
+        let (mut d, _) = devices();
+        let mpic = CCSR_BASE + MPIC_OFFSET;
+        let ivpr42 = mpic + mpic::reg::IVPR0 + 0x20 * mpic::source::UART as u64;
+        d.write(ivpr42, 4, 5 << 16 | 42);
+        d.write(mpic + mpic::reg::CTPR, 4, 0);
+        d.write(UART0 + uart::reg::IER_DLM, 1, uart::ier::RDI as u32);
+        assert!(!d.external_interrupt());
+        d.uart0.line().input().push(b"k");
+        assert!(d.external_interrupt(), "a key arrived");
+        assert_eq!(d.read(mpic + mpic::reg::IACK, 4), 42);
+        assert!(!d.external_interrupt(), "acknowledged");
+        assert_eq!(d.read(UART0, 1), b'k' as u32);
+        d.write(mpic + mpic::reg::EOI, 4, 0);
+        assert!(!d.external_interrupt(), "the receiver is empty");
+        // Masking the source in the UART or the MPIC keeps the core quiet.
+        d.uart0.line().input().push(b"l");
+        d.write(ivpr42, 4, mpic::ivpr::MSK | 5 << 16 | 42);
+        assert!(!d.external_interrupt());
+    }
+
+    #[test]
+    fn pci_memory_window_shows_ccsr_through_the_host_bridge() {
+        let (mut d, out) = devices();
+        // U-Boot's outbound window 1 and its enumeration of the host bridge.
+        for (offset, value) in [
+            (0x8C20, 0x000E_0000),
+            (0x8C28, 0x00C0_0000),
+            (0x8C30, 0x8004_401C),
+        ] {
+            d.write(CCSR_BASE + offset, 4, value);
+        }
+        let config_write = |d: &mut Devices, reg: u32, value: u32| {
+            d.write(CCSR_BASE + PCI_OFFSET, 4, pci::CFG_ENABLE | reg);
+            d.write(CCSR_BASE + PCI_OFFSET + 4, 4, value.swap_bytes());
+        };
+        assert_eq!(
+            d.read(PCI_MMIO_BASE + 0x4505, 1),
+            0,
+            "nothing on the bus yet"
+        );
+        config_write(&mut d, 0x10, 0xE000_0000);
+        config_write(&mut d, 0x04, 0x6);
+        assert_eq!(d.read(PCI_MMIO_BASE + 0x4505, 1), 0x60, "the UART's LSR");
+        d.write(PCI_MMIO_BASE + 0x4500, 1, b'P' as u32);
+        assert_eq!(out.contents(), b"P");
+        assert_eq!(d.read(PCI_MMIO_BASE + 0x4_1000, 4), mpic::id::FRR);
+    }
+
+    #[test]
     fn machine_reset_resets_devices_and_forgets_requests() {
         let (mut d, _) = devices();
         d.write(UART0 + uart::reg::SCR, 1, 7);
@@ -362,5 +412,59 @@ mod tests {
         assert_eq!(d.take_request(), None);
         assert_eq!(d.read(UART0 + uart::reg::SCR, 1), 0);
         assert_eq!(d.read(GPIO + gpio::reg::GPDIR, 4), 0);
+    }
+
+    /// One guest access in the fuzz test: where (a block and an offset in it),
+    /// size, value, read or write.
+    fn access() -> impl proptest::strategy::Strategy<Value = (u64, u8, u32, bool)> {
+        use proptest::prelude::*;
+        let block = prop_oneof![
+            // MPIC: the whole block, and its register groups densely.
+            (0..MPIC_SIZE).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            (0x1000..0x1800u64).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            (0x1_0000..0x1_0600u64).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            (0x2_0000..0x2_0100u64).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            // PCI controller, the PCI windows, the UART, anything in CCSR.
+            (0..0x1000u64).prop_map(|o| CCSR_BASE + PCI_OFFSET + o),
+            (0..0x10u64).prop_map(|o| CCSR_BASE + PCI_OFFSET + o),
+            (0..PCI_MMIO_SIZE).prop_map(|o| PCI_MMIO_BASE + o),
+            (0..8u64).prop_map(|o| CCSR_BASE + UART0_OFFSET + o),
+            (0..CCSR_SIZE).prop_map(|o| CCSR_BASE + o),
+        ];
+        (
+            block,
+            prop_oneof![Just(1u8), Just(2), Just(4), Just(3)],
+            any::<u32>(),
+            any::<bool>(),
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// A hostile guest cannot crash the board: random accesses to the MPIC,
+        /// the PCI controller and its windows, with console input arriving.
+        #[test]
+        fn random_accesses_never_panic(
+            accesses in proptest::collection::vec(access(), 1..2000),
+            input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+        ) {
+            let (mut d, _) = devices();
+            d.uart0.line().input().push(&input);
+            // Let the PCI windows reach CCSR as U-Boot sets them up.
+            for (offset, value) in [(0x8C20, 0x000E_0000), (0x8C28, 0x00C0_0000), (0x8C30, 0x8004_401C)] {
+                d.write(CCSR_BASE + offset, 4, value);
+            }
+            d.write(CCSR_BASE + PCI_OFFSET, 4, 0x8000_0010);
+            d.write(CCSR_BASE + PCI_OFFSET + 4, 4, 0xE0u32.swap_bytes());
+            for (pa, size, value, write) in accesses {
+                if write {
+                    d.write(pa, size, value);
+                } else {
+                    d.read(pa, size);
+                }
+                d.external_interrupt();
+            }
+        }
     }
 }

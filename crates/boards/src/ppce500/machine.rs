@@ -403,14 +403,7 @@ mod tests {
         let mut a = Assembler::new(ORIGIN);
         program(&mut a);
         let code = a.finish().unwrap();
-        let segment = ElfSegment {
-            vaddr: ORIGIN,
-            paddr: ORIGIN,
-            data: &code,
-            mem_size: code.len() as u32,
-            executable: true,
-        };
-        let elf = write_executable(ORIGIN, &[segment], &[]).unwrap();
+        let elf = write_executable(ORIGIN, &[ElfSegment::code_at(ORIGIN, &code)], &[]).unwrap();
         BootImage {
             path: "test-guest.elf".into(),
             kind: ImageKind::Kernel,
@@ -597,6 +590,79 @@ mod tests {
         let (event, m) = run(Flavor::E500v2);
         assert_eq!(event, Event::BudgetExhausted);
         assert_eq!(reg(&m, Reg::Pc), 0);
+    }
+
+    /// On e500mc: routes the UART's receive interrupt to the core, turns MSR[EE]
+    /// on and idles in `wait`; the external interrupt handler powers off.
+    fn idle_until_input() -> BootImage {
+        const MPIC: u32 = 0xE004_0000;
+        guest(|a| {
+            a.b_to("main", false);
+            while a.here() % 16 != 0 {
+                a.emit(&[nop()]);
+            }
+            let handler = a.here() - ORIGIN;
+            a.b_to("power_off", false);
+            demo::map_ccsr(a);
+            demo::power_off(a);
+            a.label("main")
+                .b_to("map_ccsr", true)
+                .load_imm(3, ORIGIN)
+                .emit(&[
+                    mtspr(e500::Spr::Ivpr.number() as u32, 3),
+                    li(3, handler as i16),
+                ])
+                .emit(&[mtspr(e500::Spr::Ivor4.number() as u32, 3)])
+                .load_imm(4, MPIC + 0x1_0000 + 42 * 0x20)
+                .load_imm(3, 5 << 16 | 42)
+                .emit(&[stw(3, 0, 4)])
+                .load_imm(4, MPIC + 0x2_0080)
+                .emit(&[li(3, 0), stw(3, 0, 4)])
+                .load_imm(4, 0xE000_4500)
+                .emit(&[li(3, 1), stb(3, 1, 4)])
+                .emit(&[mfmsr(3), ori(3, 3, 0x8000), mtmsr(3)]);
+            a.label("idle").emit(&[wait()]).b_to("idle", false);
+        })
+    }
+
+    fn mc_machine(payload: BootImage, input: InputQueue) -> Ppce500 {
+        let config = Ppce500Config {
+            flavor: Flavor::E500mc,
+            ram_size: 64 << 20,
+            payload,
+        };
+        Ppce500::new(config, SerialLine::new(Capture::new(), input)).unwrap()
+    }
+
+    #[test]
+    fn idle_guest_wakes_on_console_input() {
+        let input = InputQueue::new();
+        let mut m = mc_machine(idle_until_input(), input.clone());
+        let typist = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            input.push(b"k");
+        });
+        assert_eq!(
+            m.run(),
+            Event::PoweredOff,
+            "the key's interrupt ran the handler"
+        );
+        typist.join().unwrap();
+    }
+
+    #[test]
+    fn kick_ends_an_idle_wait_and_closed_input_halts() {
+        let input = InputQueue::new();
+        let mut m = mc_machine(idle_until_input(), input.clone());
+        let kicker = m.kick_handle();
+        let kick = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            kicker.kick();
+        });
+        assert_eq!(m.run(), Event::Interrupted);
+        kick.join().unwrap();
+        input.close();
+        assert_eq!(m.run(), Event::Halted, "nothing can wake it now");
     }
 
     #[test]
