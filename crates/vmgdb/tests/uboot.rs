@@ -51,6 +51,12 @@ const SCRIPT: &[(&str, Expect)] = &[
     ("md.l 0xe0041000 4", Expect::Same),
     ("md.l 0xe0060080 4", Expect::Same),
     ("md.l 0xe0008c20 8", Expect::Same),
+    // Whole register groups: MPIC globals and timers, the first 64 sources,
+    // MSI; the PCI controller's ATMU block.
+    ("md.l 0xe0041000 0x100", Expect::Same),
+    ("md.l 0xe0050000 0x200", Expect::Same),
+    ("md.l 0xe0041600 0x60", Expect::Same),
+    ("md.l 0xe0008c00 0x100", Expect::Same),
     ("pci", Expect::Same),
     ("pci header 0.0.0", Expect::Same),
     // The CCSR block seen through the PCI memory window and the bridge's BAR0.
