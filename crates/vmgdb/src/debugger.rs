@@ -1,7 +1,7 @@
 //! The GDB stub wired to the ppce500 board: the board as a [`vmgdb_gdb::Machine`].
 
 use std::sync::Arc;
-use vmgdb_boards::ppce500::{Event, Ppce500};
+use vmgdb_boards::ppce500::{Event, Kicker, Ppce500};
 use vmgdb_gdb::{Kick, Machine, MachineEvent};
 use vmgdb_hv::E500Vcpu;
 
@@ -36,6 +36,15 @@ impl Machine for Board {
     }
 
     fn kicker(&self) -> Arc<dyn Kick> {
-        self.0.kick_handle()
+        Arc::new(BoardKick(self.0.kick_handle()))
+    }
+}
+
+/// The board's kicker as the stub wants it: it also ends an idle wait for input.
+struct BoardKick(Arc<Kicker>);
+
+impl Kick for BoardKick {
+    fn kick(&self) {
+        self.0.kick();
     }
 }

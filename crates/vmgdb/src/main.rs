@@ -6,10 +6,12 @@
 //! vmgdb demo-elf FILE
 //! ```
 //!
-//! The guest's console is stdout (its bytes alone) and stdin; vmgdb's own messages
-//! go to stderr through `tracing` (set `RUST_LOG`, e.g. `RUST_LOG=debug`). Exit
-//! status: 0 when the guest powers the machine off, 1 on an error, 2 on bad usage.
+//! The guest's console is stdout (its bytes alone) and stdin (a terminal in raw
+//! mode, Ctrl-A x to quit; see [`console`]); vmgdb's own messages go to stderr
+//! through `tracing` (set `RUST_LOG`, e.g. `RUST_LOG=debug`). Exit status: 0 when
+//! the guest powers the machine off or on Ctrl-A x, 1 on an error, 2 on bad usage.
 
+mod console;
 mod debugger;
 mod run;
 mod size;

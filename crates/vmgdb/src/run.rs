@@ -1,13 +1,12 @@
 //! `vmgdb run`: build the machine from the options and drive it until the guest
 //! powers off; `vmgdb demo-elf`: write the demo guest out.
 
+use crate::console::Console;
 use crate::debugger::Board;
 use crate::RunArgs;
 use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
-use vmgdb_boards::ppce500::{
-    demo, BootImage, Event, ImageKind, Ppce500, Ppce500Config, SerialLine,
-};
+use vmgdb_boards::ppce500::{demo, BootImage, Event, ImageKind, Ppce500, Ppce500Config};
 use vmgdb_gdb::{Endpoint, GdbServer, ServeOptions, ServeOutcome};
 
 /// Boot the guest `args` describe; returns when it powers the machine off.
@@ -24,7 +23,8 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         ram_size: args.memory.filter(|&m| m != 0).unwrap_or(DEFAULT_RAM_SIZE),
         payload,
     };
-    let console = SerialLine::stdio().map_err(|e| format!("cannot start console input: {e}"))?;
+    let (console, _terminal) =
+        Console::open().map_err(|e| format!("cannot open the console: {e}"))?;
     let mut machine = Ppce500::new(config, console).map_err(|e| e.to_string())?;
     tracing::info!(
         machine = ?args.machine,
@@ -43,7 +43,8 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             Event::ResetRequested(kind) => machine.handle_reset(kind),
             Event::Halted => {
                 return Err(format!(
-                    "the guest halted at {:#x}, waiting for an interrupt nothing can raise",
+                    "the guest halted at {:#x}, waiting for an interrupt nothing can raise \
+                     (no console input left, or external interrupts off)",
                     pc(&machine)
                 ))
             }

@@ -123,7 +123,7 @@ fn start(a: &mut Assembler) {
 
 /// TLB1[1]: EA 0xE000_0000 → PA 0xF_E000_0000, 1 MiB, cache-inhibited and
 /// guarded, supervisor read/write.
-pub(crate) fn map_ccsr(a: &mut Assembler) {
+pub fn map_ccsr(a: &mut Assembler) {
     a.label("map_ccsr");
     let mas = [
         (Spr::Mas0, 0x1001_0000), // TLB1, entry 1
@@ -228,7 +228,7 @@ fn is_prime(a: &mut Assembler) {
 }
 
 /// `power_off()`: drive GPIO pin 0 high; the board turns off.
-pub(crate) fn power_off(a: &mut Assembler) {
+pub fn power_off(a: &mut Assembler) {
     a.label("power_off").load_imm(4, GPIO).emit(&[
         lis(5, 0x8000),
         stw(5, GPIO_GPDIR, 4),
@@ -289,13 +289,7 @@ pub fn elf() -> Vec<u8> {
             function,
         })
         .collect();
-    let segment = ElfSegment {
-        vaddr: LOAD_ADDRESS,
-        paddr: LOAD_ADDRESS,
-        data: &program.code,
-        mem_size: program.code.len() as u32,
-        executable: true,
-    };
+    let segment = ElfSegment::code_at(LOAD_ADDRESS, &program.code);
     write_executable(LOAD_ADDRESS, &[segment], &symbols)
         .expect("an in-memory ELF of one segment always writes")
 }

@@ -1,6 +1,13 @@
 //! Everything behind the core's physical bus outside RAM: the CCSR block with its
-//! devices, and unassigned space that reads 0 and ignores writes (QEMU's
-//! behaviour, which U-Boot relies on for the eLBC LCRR at CCSR+0x5008).
+//! devices, the PCI windows, and unassigned space that reads 0 and ignores writes
+//! (QEMU's behaviour, which U-Boot relies on for the eLBC LCRR at CCSR+0x5008).
+//!
+//! Interrupt lines: both UARTs drive MPIC source 42 and the GPIO controller
+//! source 47, as QEMU wires them; the MPIC's interrupt output is the core's
+//! external interrupt input. The core asks for that level between blocks and
+//! after device stores ([`Bus::external_interrupt`]); the console UART takes in
+//! waiting host input at that moment, so a guest with receive interrupts on is
+//! interrupted when a key arrives.
 //!
 //! Devices that need the machine to act (GPIO pin 0 powering off, GUTS RSTCR
 //! asking for a reset) record a [`BoardRequest`] and make the access return
@@ -9,7 +16,8 @@
 use crate::ppce500::gpio::{self, Gpio};
 use crate::ppce500::guts::Guts;
 use crate::ppce500::map::*;
-use crate::ppce500::mpic::Mpic;
+use crate::ppce500::mpic::{self, Mpic};
+use crate::ppce500::pci::{self, PciHost};
 use crate::ppce500::serial::SerialLine;
 use crate::ppce500::uart::Ns16550;
 use e500::{Bus, BusAction, Flavor};
@@ -31,22 +39,26 @@ pub enum BoardRequest {
 enum Target {
     Uart0(u64),
     Uart1(u64),
+    Pci(u64),
     Mpic(u64),
     Guts(u64),
     Gpio(u64),
+    /// The CCSR block seen from the PCI bus (an outbound window onto the host
+    /// bridge's BAR0): the offset in CCSR.
+    CcsrThroughPci(u64),
     Unassigned,
 }
 
-fn decode(pa: u64) -> Target {
-    let Some(offset) = pa.checked_sub(CCSR_BASE).filter(|&o| o < CCSR_SIZE) else {
-        return Target::Unassigned;
-    };
+/// The device at `offset` in the CCSR block.
+fn decode_ccsr(offset: u64) -> Target {
     let within =
         |base: u64, size: u64| (offset >= base && offset - base < size).then(|| offset - base);
     if let Some(o) = within(UART0_OFFSET, UART_WINDOW) {
         Target::Uart0(o)
     } else if let Some(o) = within(UART1_OFFSET, UART_WINDOW) {
         Target::Uart1(o)
+    } else if let Some(o) = within(PCI_OFFSET, pci::BLOCK_SIZE) {
+        Target::Pci(o)
     } else if let Some(o) = within(MPIC_OFFSET, MPIC_SIZE) {
         Target::Mpic(o)
     } else if let Some(o) = within(GUTS_OFFSET, GUTS_SIZE) {
@@ -58,6 +70,13 @@ fn decode(pa: u64) -> Target {
     }
 }
 
+/// Levels of the interrupt lines as last given to the MPIC.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Lines {
+    uart: bool,
+    gpio: bool,
+}
+
 /// The board's devices.
 #[derive(Debug)]
 pub struct Devices {
@@ -65,9 +84,11 @@ pub struct Devices {
     pub uart0: Ns16550,
     /// The second UART at CCSR+0x4600 (its output is discarded).
     pub uart1: Ns16550,
+    pub pci: PciHost,
     pub mpic: Mpic,
     pub guts: Guts,
     pub gpio: Gpio,
+    lines: Lines,
     request: Option<BoardRequest>,
 }
 
@@ -77,10 +98,12 @@ impl Devices {
         Devices {
             uart0: Ns16550::new(console),
             uart1: Ns16550::new(SerialLine::null()),
+            pci: PciHost::new(),
             mpic: Mpic::new(),
             // QEMU's e500 cores have SVR 0 ("CPU: Unknown" in U-Boot).
             guts: Guts::new(flavor.pvr(), 0),
             gpio: Gpio::new(),
+            lines: Lines::default(),
             request: None,
         }
     }
@@ -89,8 +112,10 @@ impl Devices {
     pub fn reset(&mut self) {
         self.uart0.reset();
         self.uart1.reset();
+        self.pci.reset();
         self.mpic.reset();
         self.gpio.reset();
+        self.lines = Lines::default();
         self.request = None;
     }
 
@@ -107,17 +132,52 @@ impl Devices {
         }
         BusAction::Exit
     }
+
+    /// Give the MPIC the device interrupt lines that changed.
+    fn sync_lines(&mut self) {
+        let now = Lines {
+            uart: self.uart0.interrupt() || self.uart1.interrupt(),
+            gpio: self.gpio.interrupt(),
+        };
+        if now.uart != self.lines.uart {
+            self.mpic.set_irq(mpic::source::UART, now.uart);
+        }
+        if now.gpio != self.lines.gpio {
+            self.mpic.set_irq(mpic::source::GPIO, now.gpio);
+        }
+        self.lines = now;
+    }
+
+    fn decode(&self, pa: u64) -> Target {
+        match pa.checked_sub(CCSR_BASE).filter(|&o| o < CCSR_SIZE) {
+            Some(offset) => decode_ccsr(offset),
+            None => match self.pci.window_target(pa) {
+                Some(offset) => Target::CcsrThroughPci(offset),
+                None => Target::Unassigned,
+            },
+        }
+    }
 }
 
 impl Bus for Devices {
     fn read(&mut self, pa: u64, size: u8) -> u32 {
-        match decode(pa) {
+        match self.decode(pa) {
             // Byte registers: any access size reads the one register, zero-extended.
-            Target::Uart0(o) => self.uart0.read(o) as u32,
-            Target::Uart1(o) => self.uart1.read(o) as u32,
+            Target::Uart0(o) => {
+                let value = self.uart0.read(o) as u32;
+                self.sync_lines();
+                value
+            }
+            Target::Uart1(o) => {
+                let value = self.uart1.read(o) as u32;
+                self.sync_lines();
+                value
+            }
+            Target::Pci(o) => self.pci.read(o, size),
             Target::Mpic(o) => self.mpic.read(o, size),
             Target::Guts(o) => self.guts.read(o, size),
             Target::Gpio(o) => self.gpio.read(o, size),
+            Target::CcsrThroughPci(o) => self.read(CCSR_BASE + o, size),
             Target::Unassigned => {
                 tracing::trace!("read of unassigned physical address {pa:#x} ({size} bytes)");
                 0
@@ -126,9 +186,16 @@ impl Bus for Devices {
     }
 
     fn write(&mut self, pa: u64, size: u8, value: u32) -> BusAction {
-        match decode(pa) {
-            Target::Uart0(o) => self.uart0.write(o, value as u8),
-            Target::Uart1(o) => self.uart1.write(o, value as u8),
+        match self.decode(pa) {
+            Target::Uart0(o) => {
+                self.uart0.write(o, value as u8);
+                self.sync_lines();
+            }
+            Target::Uart1(o) => {
+                self.uart1.write(o, value as u8);
+                self.sync_lines();
+            }
+            Target::Pci(o) => self.pci.write(o, size, value),
             Target::Mpic(o) => self.mpic.write(o, size, value),
             Target::Guts(o) => {
                 if self.guts.write(o, size, value) {
@@ -136,10 +203,13 @@ impl Bus for Devices {
                 }
             }
             Target::Gpio(o) => {
-                if self.gpio.write(o, size, value).rose(POWER_OFF_PIN) {
+                let changes = self.gpio.write(o, size, value);
+                self.sync_lines();
+                if changes.rose(POWER_OFF_PIN) {
                     return self.request(BoardRequest::PowerOff);
                 }
             }
+            Target::CcsrThroughPci(o) => return self.write(CCSR_BASE + o, size, value),
             Target::Unassigned => {
                 tracing::trace!(
                     "write of {value:#x} to unassigned physical address {pa:#x} ({size} bytes)"
@@ -148,13 +218,19 @@ impl Bus for Devices {
         }
         BusAction::Continue
     }
+
+    fn external_interrupt(&mut self) -> bool {
+        self.uart0.poll();
+        self.sync_lines();
+        self.mpic.int_output()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ppce500::serial::{Capture, InputQueue};
-    use crate::ppce500::{gpio, guts, mpic, uart};
+    use crate::ppce500::{gpio, guts, mpic, pci, uart};
 
     fn devices() -> (Devices, Capture) {
         let capture = Capture::new();
@@ -168,6 +244,8 @@ mod tests {
 
     #[test]
     fn addresses_decode_to_their_devices() {
+        let (d, _) = devices();
+        let decode = |pa| d.decode(pa);
         assert_eq!(decode(UART0 + 5), Target::Uart0(5));
         assert_eq!(decode(CCSR_BASE + UART1_OFFSET), Target::Uart1(0));
         assert_eq!(
@@ -176,6 +254,8 @@ mod tests {
             "the UART decodes 8 bytes"
         );
         assert_eq!(decode(CCSR_BASE + 0x4_1020), Target::Mpic(0x1020));
+        assert_eq!(decode(CCSR_BASE + 0x8C20), Target::Pci(0xC20));
+        assert_eq!(decode(CCSR_BASE + 0x9000), Target::Unassigned);
         assert_eq!(decode(GUTS + 0xB0), Target::Guts(0xB0));
         assert_eq!(decode(GPIO + 8), Target::Gpio(8));
         assert_eq!(decode(CCSR_BASE + CCSR_SIZE), Target::Unassigned);
@@ -192,7 +272,6 @@ mod tests {
         for pa in [
             CCSR_BASE + LBC_LCRR_OFFSET,
             CCSR_BASE + I2C_OFFSET,
-            CCSR_BASE + PCI_OFFSET,
             PLATFORM_BUS_BASE,
             PCI_MMIO_BASE,
             0x1_0000_0000,
@@ -265,11 +344,62 @@ mod tests {
     #[test]
     fn mpic_gcr_through_the_bus() {
         let (mut d, _) = devices();
-        let gcr = CCSR_BASE + MPIC_OFFSET + mpic::GCR;
+        let gcr = CCSR_BASE + MPIC_OFFSET + mpic::reg::GCR;
+        assert_eq!(d.read(gcr, 4), 0);
         d.write(gcr, 4, mpic::gcr::RESET);
         assert_eq!(d.read(gcr, 4), 0);
         d.write(gcr, 4, 0x2000_0000);
         assert_eq!(d.read(gcr, 4), 0x2000_0000);
+    }
+
+    #[test]
+    fn uart_receive_interrupt_reaches_the_core_through_the_mpic() {
+        let (mut d, _) = devices();
+        let mpic = CCSR_BASE + MPIC_OFFSET;
+        let ivpr42 = mpic + mpic::reg::IVPR0 + 0x20 * mpic::source::UART as u64;
+        d.write(ivpr42, 4, 5 << 16 | 42);
+        d.write(mpic + mpic::reg::CTPR, 4, 0);
+        d.write(UART0 + uart::reg::IER_DLM, 1, uart::ier::RDI as u32);
+        assert!(!d.external_interrupt());
+        d.uart0.line().input().push(b"k");
+        assert!(d.external_interrupt(), "a key arrived");
+        assert_eq!(d.read(mpic + mpic::reg::IACK, 4), 42);
+        assert!(!d.external_interrupt(), "acknowledged");
+        assert_eq!(d.read(UART0, 1), b'k' as u32);
+        d.write(mpic + mpic::reg::EOI, 4, 0);
+        assert!(!d.external_interrupt(), "the receiver is empty");
+        // Masking the source in the UART or the MPIC keeps the core quiet.
+        d.uart0.line().input().push(b"l");
+        d.write(ivpr42, 4, mpic::ivpr::MSK | 5 << 16 | 42);
+        assert!(!d.external_interrupt());
+    }
+
+    #[test]
+    fn pci_memory_window_shows_ccsr_through_the_host_bridge() {
+        let (mut d, out) = devices();
+        // U-Boot's outbound window 1 and its enumeration of the host bridge.
+        for (offset, value) in [
+            (0x8C20, 0x000E_0000),
+            (0x8C28, 0x00C0_0000),
+            (0x8C30, 0x8004_401C),
+        ] {
+            d.write(CCSR_BASE + offset, 4, value);
+        }
+        let config_write = |d: &mut Devices, reg: u32, value: u32| {
+            d.write(CCSR_BASE + PCI_OFFSET, 4, pci::CFG_ENABLE | reg);
+            d.write(CCSR_BASE + PCI_OFFSET + 4, 4, value.swap_bytes());
+        };
+        assert_eq!(
+            d.read(PCI_MMIO_BASE + 0x4505, 1),
+            0,
+            "nothing on the bus yet"
+        );
+        config_write(&mut d, 0x10, 0xE000_0000);
+        config_write(&mut d, 0x04, 0x6);
+        assert_eq!(d.read(PCI_MMIO_BASE + 0x4505, 1), 0x60, "the UART's LSR");
+        d.write(PCI_MMIO_BASE + 0x4500, 1, b'P' as u32);
+        assert_eq!(out.contents(), b"P");
+        assert_eq!(d.read(PCI_MMIO_BASE + 0x4_1000, 4), mpic::id::FRR);
     }
 
     #[test]
@@ -282,5 +412,59 @@ mod tests {
         assert_eq!(d.take_request(), None);
         assert_eq!(d.read(UART0 + uart::reg::SCR, 1), 0);
         assert_eq!(d.read(GPIO + gpio::reg::GPDIR, 4), 0);
+    }
+
+    /// One guest access in the fuzz test: where (a block and an offset in it),
+    /// size, value, read or write.
+    fn access() -> impl proptest::strategy::Strategy<Value = (u64, u8, u32, bool)> {
+        use proptest::prelude::*;
+        let block = prop_oneof![
+            // MPIC: the whole block, and its register groups densely.
+            (0..MPIC_SIZE).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            (0x1000..0x1800u64).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            (0x1_0000..0x1_0600u64).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            (0x2_0000..0x2_0100u64).prop_map(|o| CCSR_BASE + MPIC_OFFSET + o),
+            // PCI controller, the PCI windows, the UART, anything in CCSR.
+            (0..0x1000u64).prop_map(|o| CCSR_BASE + PCI_OFFSET + o),
+            (0..0x10u64).prop_map(|o| CCSR_BASE + PCI_OFFSET + o),
+            (0..PCI_MMIO_SIZE).prop_map(|o| PCI_MMIO_BASE + o),
+            (0..8u64).prop_map(|o| CCSR_BASE + UART0_OFFSET + o),
+            (0..CCSR_SIZE).prop_map(|o| CCSR_BASE + o),
+        ];
+        (
+            block,
+            prop_oneof![Just(1u8), Just(2), Just(4), Just(3)],
+            any::<u32>(),
+            any::<bool>(),
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// A hostile guest cannot crash the board: random accesses to the MPIC,
+        /// the PCI controller and its windows, with console input arriving.
+        #[test]
+        fn random_accesses_never_panic(
+            accesses in proptest::collection::vec(access(), 1..2000),
+            input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+        ) {
+            let (mut d, _) = devices();
+            d.uart0.line().input().push(&input);
+            // Let the PCI windows reach CCSR as U-Boot sets them up.
+            for (offset, value) in [(0x8C20, 0x000E_0000), (0x8C28, 0x00C0_0000), (0x8C30, 0x8004_401C)] {
+                d.write(CCSR_BASE + offset, 4, value);
+            }
+            d.write(CCSR_BASE + PCI_OFFSET, 4, 0x8000_0010);
+            d.write(CCSR_BASE + PCI_OFFSET + 4, 4, 0xE0u32.swap_bytes());
+            for (pa, size, value, write) in accesses {
+                if write {
+                    d.write(pa, size, value);
+                } else {
+                    d.read(pa, size);
+                }
+                d.external_interrupt();
+            }
+        }
     }
 }

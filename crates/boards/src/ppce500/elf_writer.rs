@@ -30,6 +30,19 @@ pub struct ElfSymbol<'a> {
     pub function: bool,
 }
 
+impl<'a> ElfSegment<'a> {
+    /// Code and data loaded and run at `address` (virtual = physical).
+    pub fn code_at(address: u32, data: &'a [u8]) -> ElfSegment<'a> {
+        ElfSegment {
+            vaddr: address,
+            paddr: address,
+            data,
+            mem_size: data.len() as u32,
+            executable: true,
+        }
+    }
+}
+
 /// An ELF executable with `segments`, entry point `entry` and `symbols`.
 pub fn write_executable(
     entry: u32,

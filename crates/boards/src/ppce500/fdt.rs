@@ -29,12 +29,14 @@ pub mod phandle {
     pub const GPIO: u32 = 0x8005;
 }
 
-/// MPIC interrupt numbers of the devices.
+/// MPIC interrupt numbers of the devices (the wired ones as the MPIC numbers them).
 mod irq {
+    use crate::ppce500::mpic::source;
+    /// The PCI controller's own (error) interrupt, which QEMU does not wire.
     pub const PCI: u32 = 24;
-    pub const UART: u32 = 42;
-    pub const I2C: u32 = 43;
-    pub const GPIO: u32 = 47;
+    pub const UART: u32 = source::UART as u32;
+    pub const I2C: u32 = source::I2C as u32;
+    pub const GPIO: u32 = source::GPIO as u32;
     /// Level-sensitive, active high (MPIC sense 2).
     pub const LEVEL: u32 = 2;
 }

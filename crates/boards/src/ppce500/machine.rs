@@ -6,19 +6,24 @@
 //! [`Ppce500::run`] or [`Ppce500::run_for`] and acts on the event; it reaches the
 //! vCPU for registers, memory and debug settings with [`Ppce500::vcpu_mut`], and
 //! stops a run from another thread with [`Ppce500::kick_handle`].
+//!
+//! Console input wakes the machine by itself: a byte pushed to the console's
+//! input queue makes a running vCPU look at its interrupt inputs at once, and a
+//! guest idling with external interrupts enabled (`wait`) blocks the run until
+//! input arrives, the queue closes, or the kick handle is used.
 
 use crate::ppce500::boot::{BootLayout, NoRoomForDeviceTree};
 use crate::ppce500::devices::{BoardRequest, Devices};
 use crate::ppce500::fdt::{self, DeviceTreeConfig, DT_SIZE};
 use crate::ppce500::image::{Image, ImageError};
 use crate::ppce500::map::{MAX_RAM_SIZE, RAM_SIZE_ALIGN};
-use crate::ppce500::serial::SerialLine;
+use crate::ppce500::serial::{InputQueue, SerialLine};
 use e500::Flavor;
 use e500::ResetKind;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use vmgdb_hv::{DebugExit, E500Vcpu, Exit, Vcpu};
+use vmgdb_hv::{DebugExit, E500Vcpu, Exit, Reg, Vcpu};
 
 /// How the payload was given (QEMU's `-kernel` without `-bios`, or `-bios`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +113,28 @@ pub enum Event {
     BudgetExhausted,
 }
 
+/// Makes a run of the machine return [`Event::Interrupted`] promptly, from any
+/// thread, even while the guest idles waiting for console input.
+#[derive(Debug)]
+pub struct Kicker {
+    vcpu: Arc<AtomicBool>,
+    requested: AtomicBool,
+    console: InputQueue,
+}
+
+impl Kicker {
+    /// Interrupt the current (or the next) run.
+    pub fn kick(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+        self.vcpu.store(true, Ordering::SeqCst);
+        self.console.wake();
+    }
+
+    fn take_request(&self) -> bool {
+        self.requested.swap(false, Ordering::SeqCst)
+    }
+}
+
 /// The ppce500 machine.
 pub struct Ppce500 {
     vcpu: E500Vcpu,
@@ -116,6 +143,8 @@ pub struct Ppce500 {
     layout: BootLayout,
     device_tree: Vec<u8>,
     powered_off: bool,
+    console_input: InputQueue,
+    kicker: Arc<Kicker>,
 }
 
 impl Ppce500 {
@@ -160,13 +189,24 @@ impl Ppce500 {
         if Vec::<u8>::new().try_reserve_exact(ram_bytes).is_err() {
             return Err(MachineError::OutOfMemory(ram_size));
         }
+        let vcpu = E500Vcpu::new(flavor, ram_bytes);
+        let console_input = console.input().clone();
+        // Input makes a running vCPU come out of its block loop and poll the UART.
+        console_input.notify(vcpu.kick_handle());
+        let kicker = Arc::new(Kicker {
+            vcpu: vcpu.kick_handle(),
+            requested: AtomicBool::new(false),
+            console: console_input.clone(),
+        });
         let mut machine = Ppce500 {
-            vcpu: E500Vcpu::new(flavor, ram_bytes),
+            vcpu,
             devices: Devices::new(flavor, console),
             payload,
             layout,
             device_tree,
             powered_off: false,
+            console_input,
+            kicker,
         };
         machine.reset();
         Ok(machine)
@@ -231,7 +271,8 @@ impl Ppce500 {
         self.run_for(u64::MAX)
     }
 
-    /// Run at most about `budget` instructions.
+    /// Run at most about `budget` instructions (time spent idle waiting for
+    /// console input does not count).
     pub fn run_for(&mut self, budget: u64) -> Event {
         if self.powered_off {
             return Event::PoweredOff;
@@ -239,6 +280,7 @@ impl Ppce500 {
         let start = self.vcpu.instructions();
         loop {
             let used = self.vcpu.instructions() - start;
+            let input_seen = self.console_input.generation();
             let exit = self
                 .vcpu
                 .run_for(&mut self.devices, budget.saturating_sub(used));
@@ -260,11 +302,32 @@ impl Ppce500 {
                     return Event::ResetRequested(kind);
                 }
                 Exit::Debug(debug) => return Event::Debug(debug),
-                Exit::Halted => return Event::Halted,
-                Exit::Interrupted => return Event::Interrupted,
+                Exit::Halted => {
+                    if !self.input_may_wake() {
+                        return Event::Halted;
+                    }
+                    tracing::trace!("guest idle: waiting for console input");
+                    self.console_input.wait_for_input(input_seen);
+                    if self.kicker.take_request() {
+                        return Event::Interrupted;
+                    }
+                }
+                Exit::Interrupted => {
+                    if self.kicker.take_request() {
+                        return Event::Interrupted;
+                    }
+                    // Console input stopped the vCPU: it polls the UART as it resumes.
+                }
                 Exit::Budget => return Event::BudgetExhausted,
             }
         }
+    }
+
+    /// Whether console input could still end the guest's idling: the producer is
+    /// there and the core takes external interrupts.
+    fn input_may_wake(&self) -> bool {
+        let msr = self.vcpu.get_reg(Reg::Msr).unwrap_or(0);
+        !self.console_input.is_closed() && msr & e500::msr::EE as u64 != 0
     }
 
     /// The vCPU (registers, memory, TLB, instruction count).
@@ -277,9 +340,9 @@ impl Ppce500 {
         &mut self.vcpu
     }
 
-    /// Setting this flag from any thread makes a run return [`Event::Interrupted`].
-    pub fn kick_handle(&self) -> Arc<AtomicBool> {
-        self.vcpu.kick_handle()
+    /// What makes a run return [`Event::Interrupted`] from any thread.
+    pub fn kick_handle(&self) -> Arc<Kicker> {
+        self.kicker.clone()
     }
 
     /// The board's devices.
@@ -340,14 +403,7 @@ mod tests {
         let mut a = Assembler::new(ORIGIN);
         program(&mut a);
         let code = a.finish().unwrap();
-        let segment = ElfSegment {
-            vaddr: ORIGIN,
-            paddr: ORIGIN,
-            data: &code,
-            mem_size: code.len() as u32,
-            executable: true,
-        };
-        let elf = write_executable(ORIGIN, &[segment], &[]).unwrap();
+        let elf = write_executable(ORIGIN, &[ElfSegment::code_at(ORIGIN, &code)], &[]).unwrap();
         BootImage {
             path: "test-guest.elf".into(),
             kind: ImageKind::Kernel,
@@ -449,9 +505,11 @@ mod tests {
         assert_eq!(m.run_for(1000), Event::BudgetExhausted);
         let used = m.vcpu().instructions();
         assert!((1000..2000).contains(&used), "{used}");
-        m.kick_handle()
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        m.kick_handle().kick();
         assert_eq!(m.run(), Event::Interrupted);
+        // Input alone does not end a run: it only makes the vCPU look at the UART.
+        m.devices().uart0.line().input().push(b"x");
+        assert_eq!(m.run_for(1000), Event::BudgetExhausted);
     }
 
     /// Counts its boots in RAM beyond the payload, asks GUTS for a reset twice,
@@ -532,6 +590,79 @@ mod tests {
         let (event, m) = run(Flavor::E500v2);
         assert_eq!(event, Event::BudgetExhausted);
         assert_eq!(reg(&m, Reg::Pc), 0);
+    }
+
+    /// On e500mc: routes the UART's receive interrupt to the core, turns MSR[EE]
+    /// on and idles in `wait`; the external interrupt handler powers off.
+    fn idle_until_input() -> BootImage {
+        const MPIC: u32 = 0xE004_0000;
+        guest(|a| {
+            a.b_to("main", false);
+            while a.here() % 16 != 0 {
+                a.emit(&[nop()]);
+            }
+            let handler = a.here() - ORIGIN;
+            a.b_to("power_off", false);
+            demo::map_ccsr(a);
+            demo::power_off(a);
+            a.label("main")
+                .b_to("map_ccsr", true)
+                .load_imm(3, ORIGIN)
+                .emit(&[
+                    mtspr(e500::Spr::Ivpr.number() as u32, 3),
+                    li(3, handler as i16),
+                ])
+                .emit(&[mtspr(e500::Spr::Ivor4.number() as u32, 3)])
+                .load_imm(4, MPIC + 0x1_0000 + 42 * 0x20)
+                .load_imm(3, 5 << 16 | 42)
+                .emit(&[stw(3, 0, 4)])
+                .load_imm(4, MPIC + 0x2_0080)
+                .emit(&[li(3, 0), stw(3, 0, 4)])
+                .load_imm(4, 0xE000_4500)
+                .emit(&[li(3, 1), stb(3, 1, 4)])
+                .emit(&[mfmsr(3), ori(3, 3, 0x8000), mtmsr(3)]);
+            a.label("idle").emit(&[wait()]).b_to("idle", false);
+        })
+    }
+
+    fn mc_machine(payload: BootImage, input: InputQueue) -> Ppce500 {
+        let config = Ppce500Config {
+            flavor: Flavor::E500mc,
+            ram_size: 64 << 20,
+            payload,
+        };
+        Ppce500::new(config, SerialLine::new(Capture::new(), input)).unwrap()
+    }
+
+    #[test]
+    fn idle_guest_wakes_on_console_input() {
+        let input = InputQueue::new();
+        let mut m = mc_machine(idle_until_input(), input.clone());
+        let typist = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            input.push(b"k");
+        });
+        assert_eq!(
+            m.run(),
+            Event::PoweredOff,
+            "the key's interrupt ran the handler"
+        );
+        typist.join().unwrap();
+    }
+
+    #[test]
+    fn kick_ends_an_idle_wait_and_closed_input_halts() {
+        let input = InputQueue::new();
+        let mut m = mc_machine(idle_until_input(), input.clone());
+        let kicker = m.kick_handle();
+        let kick = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            kicker.kick();
+        });
+        assert_eq!(m.run(), Event::Interrupted);
+        kick.join().unwrap();
+        input.close();
+        assert_eq!(m.run(), Event::Halted, "nothing can wake it now");
     }
 
     #[test]

@@ -4,49 +4,133 @@
 //! Output goes to any [`Write`] (the process's stdout for `vmgdb run`, a
 //! [`Capture`] in tests), written and flushed byte by byte so a prompt without a
 //! newline shows at once. Input is an [`InputQueue`] that some producer fills — a
-//! reader thread on stdin ([`spawn_reader`]), a test, later a raw-mode terminal —
-//! and that the UART drains when the guest reads.
+//! reader thread on stdin ([`spawn_reader`]), `vmgdb run`'s console, a test — and
+//! that the UART drains as its receiver has room.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 /// Bytes waiting for the guest; cloning gives another handle on the same queue.
+///
+/// The queue also tells the machine when to look at it: every push sets the
+/// flags [attached](InputQueue::notify) to it (the vCPU's kick flag, so a running
+/// guest notices input at once), and a machine whose guest idles waiting for
+/// input blocks in [`InputQueue::wait_for_input`] until bytes arrive, the
+/// producer [closes](InputQueue::close) the queue, or someone [wakes](InputQueue::wake) it.
 #[derive(Clone, Debug, Default)]
-pub struct InputQueue(Arc<Mutex<VecDeque<u8>>>);
+pub struct InputQueue(Arc<Shared>);
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: Mutex<QueueState>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct QueueState {
+    bytes: VecDeque<u8>,
+    /// Counts pushes and the close, so a waiter can tell whether anything came.
+    generation: u64,
+    /// No producer will push again.
+    closed: bool,
+    /// A wake-up nobody has waited for yet.
+    woken: bool,
+    notify: Vec<Arc<AtomicBool>>,
+}
 
 impl InputQueue {
-    /// An empty queue.
+    /// An empty queue, open (its producer may push).
     pub fn new() -> InputQueue {
         InputQueue::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, VecDeque<u8>> {
+    /// An empty queue nothing will ever push to.
+    pub fn closed() -> InputQueue {
+        let queue = InputQueue::new();
+        queue.close();
+        queue
+    }
+
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
         // A producer that panicked leaves whole bytes behind: keep using them.
         self.0
+            .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Queue `bytes` for the guest.
     pub fn push(&self, bytes: &[u8]) {
-        self.lock().extend(bytes);
+        let mut state = self.lock();
+        state.bytes.extend(bytes);
+        state.generation += 1;
+        for flag in &state.notify {
+            flag.store(true, Ordering::SeqCst);
+        }
+        drop(state);
+        self.0.changed.notify_all();
+    }
+
+    /// The producer is gone: nothing more will arrive.
+    pub fn close(&self) {
+        let mut state = self.lock();
+        state.closed = true;
+        state.generation += 1;
+        drop(state);
+        self.0.changed.notify_all();
+    }
+
+    /// Whether the producer is gone.
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Set `flag` on every later push.
+    pub fn notify(&self, flag: Arc<AtomicBool>) {
+        self.lock().notify.push(flag);
     }
 
     /// Take the next byte, if any.
     pub fn pop(&self) -> Option<u8> {
-        self.lock().pop_front()
+        self.lock().bytes.pop_front()
     }
 
     /// Whether no byte waits.
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        self.lock().bytes.is_empty()
+    }
+
+    /// A count that changes with every push and with the close.
+    pub fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    /// Block until the generation differs from `seen` (input came or the queue
+    /// closed) or [`InputQueue::wake`] is called.
+    pub fn wait_for_input(&self, seen: u64) {
+        let mut state = self.lock();
+        while state.generation == seen && !state.woken {
+            state = self
+                .0
+                .changed
+                .wait(state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        state.woken = false;
+    }
+
+    /// Make a current (or the next) [`InputQueue::wait_for_input`] return.
+    pub fn wake(&self) {
+        self.lock().woken = true;
+        self.0.changed.notify_all();
     }
 }
 
 /// Start a thread that copies everything `source` yields into `queue` until end
-/// of file or a read error.
+/// of file or a read error, then closes the queue.
 pub fn spawn_reader(
     mut source: impl Read + Send + 'static,
     queue: InputQueue,
@@ -67,6 +151,7 @@ pub fn spawn_reader(
                 }
             }
             tracing::debug!("serial input reached end of file");
+            queue.close();
         })
 }
 
@@ -128,7 +213,7 @@ impl SerialLine {
 
     /// A line whose output is discarded and which never receives anything.
     pub fn null() -> SerialLine {
-        SerialLine::new(std::io::sink(), InputQueue::new())
+        SerialLine::new(std::io::sink(), InputQueue::closed())
     }
 
     /// The process's stdout, with stdin copied into the input queue by a thread.
@@ -194,6 +279,7 @@ mod tests {
         let q = InputQueue::new();
         let handle = spawn_reader(&b"hello\n"[..], q.clone()).unwrap();
         handle.join().unwrap();
+        assert!(q.is_closed(), "end of file closes the queue");
         let mut got = Vec::new();
         while let Some(b) = q.pop() {
             got.push(b);
@@ -213,6 +299,31 @@ mod tests {
         input.push(b"y");
         assert_eq!(line.receive(), Some(b'y'));
         assert_eq!(line.receive(), None);
+    }
+
+    #[test]
+    fn pushes_notify_and_wake_waiters() {
+        let q = InputQueue::new();
+        let flag = Arc::new(AtomicBool::new(false));
+        q.notify(flag.clone());
+        let seen = q.generation();
+        let producer = {
+            let q = q.clone();
+            std::thread::spawn(move || q.push(b"k"))
+        };
+        q.wait_for_input(seen);
+        producer.join().unwrap();
+        assert!(flag.load(Ordering::SeqCst));
+        assert_ne!(q.generation(), seen);
+        // A wake-up ends a wait without input; closing ends every later one.
+        let seen = q.generation();
+        q.wake();
+        q.wait_for_input(seen);
+        assert!(!q.is_closed());
+        q.close();
+        q.wait_for_input(seen);
+        assert!(q.is_closed());
+        assert!(InputQueue::closed().is_closed());
     }
 
     struct Broken;

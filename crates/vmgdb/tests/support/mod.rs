@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod guests;
+pub mod session;
 pub mod uboot;
 
 use std::process::{Command, Stdio};
