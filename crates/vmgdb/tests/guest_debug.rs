@@ -102,7 +102,11 @@ fn selfdebug_with_a_debugger_attached() {
         };
         m.vcpu_mut().set_guest_debug(&dbg).unwrap();
         let end = m.run();
-        assert_eq!(end, Event::PoweredOff, "{flavour}: the debugger's comparators never fire here");
+        assert_eq!(
+            end,
+            Event::PoweredOff,
+            "{flavour}: the debugger's comparators never fire here"
+        );
         let out = capture.text();
         let de_expected = if flavour == "e500mc" { 1 } else { 0 };
         let expected = plain.replace("DBCR0[EDM] 0", "DBCR0[EDM] 1").replace(
