@@ -495,8 +495,20 @@ mod tests {
                 si: -2
             }
         );
-        assert_eq!(decode(mtspr(624, 3)), Insn::Mtspr { rs: 3, spr: 624 });
-        assert_eq!(decode(mfspr(5, 1015)), Insn::Mfspr { rt: 5, spr: 1015 });
+        assert_eq!(
+            decode(mtspr(624, 3)),
+            Insn::Mtspr {
+                rs: 3,
+                spr: crate::Spr::Mas0
+            }
+        );
+        assert_eq!(
+            decode(mfspr(5, 1015)),
+            Insn::Mfspr {
+                rt: 5,
+                spr: crate::Spr::Mmucfg
+            }
+        );
         assert_eq!(
             decode(blr()),
             Insn::Bclr {

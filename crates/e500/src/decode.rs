@@ -4,6 +4,8 @@
 //! the decoder precomputes what execution would otherwise recompute: rotate
 //! masks, sign-extended displacements, split SPR numbers.
 
+use crate::spr::Spr;
+
 /// A general-purpose (or floating-point) register number, 0..=31.
 pub type Reg = u8;
 
@@ -514,13 +516,16 @@ pub enum Insn {
     Wrteei {
         e: bool,
     },
+    /// `mfspr` of an SPR some e500 has (whether this one has it is checked when
+    /// executed); other SPR numbers decode as illegal.
     Mfspr {
         rt: Reg,
-        spr: u16,
+        spr: Spr,
     },
+    /// `mtspr`, as `mfspr`.
     Mtspr {
         rs: Reg,
-        spr: u16,
+        spr: Spr,
     },
     Mftb {
         rt: Reg,
@@ -997,9 +1002,9 @@ fn decode_31(w: u32) -> Insn {
             rt: t,
             pmr: split10(w),
         },
-        339 => Mfspr {
-            rt: t,
-            spr: split10(w),
+        339 => match Spr::from_any(split10(w)) {
+            Some(spr) => Mfspr { rt: t, spr },
+            None => Illegal { word: w },
         },
         343 => loadx(LoadKind::HalfAlgebraic, false),
         371 => Mftb {
@@ -1016,9 +1021,9 @@ fn decode_31(w: u32) -> Insn {
             rs: t,
             pmr: split10(w),
         },
-        467 => Mtspr {
-            rs: t,
-            spr: split10(w),
+        467 => match Spr::from_any(split10(w)) {
+            Some(spr) => Mtspr { rs: t, spr },
+            None => Illegal { word: w },
         },
         470 => cache(CacheOp::Dcbi),
         476 => logic(LogicOp::Nand),
@@ -1252,6 +1257,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decoded_instructions_stay_small() {
+        // The engine walks arrays of these: keep them to three words.
+        assert!(
+            std::mem::size_of::<Insn>() <= 12,
+            "{}",
+            std::mem::size_of::<Insn>()
+        );
+    }
+
+    #[test]
     fn masks() {
         assert_eq!(rotate_mask(0, 31), 0xffff_ffff);
         assert_eq!(rotate_mask(16, 31), 0x0000_ffff);
@@ -1292,7 +1307,27 @@ mod tests {
             }
         );
         // mtspr 624, r3  (mtmas0)
-        assert_eq!(decode(0x7c70_9ba6), Insn::Mtspr { rs: 3, spr: 624 });
+        assert_eq!(
+            decode(0x7c70_9ba6),
+            Insn::Mtspr {
+                rs: 3,
+                spr: Spr::Mas0
+            }
+        );
+        // An SPR no e500 has is an illegal instruction.
+        assert_eq!(
+            decode(crate::asm::mfspr(3, 1)),
+            Insn::Mfspr {
+                rt: 3,
+                spr: Spr::Xer
+            }
+        );
+        assert_eq!(
+            decode(crate::asm::mfspr(3, 2)),
+            Insn::Illegal {
+                word: crate::asm::mfspr(3, 2)
+            }
+        );
         // the software-breakpoint word is illegal
         assert_eq!(decode(0x00dd_dd00), Insn::Illegal { word: 0x00dd_dd00 });
         // iseleq r3,r4,r5 (bc = 2)

@@ -56,6 +56,11 @@ sprs! {
 }
 
 impl Spr {
+    /// Decode an SPR number some e500 flavour implements.
+    pub fn from_any(n: u16) -> Option<Spr> {
+        Spr::lookup(n)
+    }
+
     /// Decode an SPR number for `flavor`; `None` if that core does not implement it.
     pub fn from_number(n: u16, flavor: Flavor) -> Option<Spr> {
         let spr = Spr::lookup(n)?;

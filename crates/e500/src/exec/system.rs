@@ -92,10 +92,12 @@ impl Cpu {
     }
 
     /// Decode and check an SPR number for `mfspr`/`mtspr`.
-    fn spr_access(&mut self, n: u16) -> Result<Spr, Exc> {
-        let Some(spr) = Spr::from_number(n, self.flavor) else {
+    /// Check that this core has `spr` and the current privilege may access it.
+    #[inline]
+    fn spr_access(&mut self, spr: Spr) -> Result<Spr, Exc> {
+        if !spr.exists_on(self.flavor) {
             return Err(self.program(esr::PIL));
-        };
+        }
         if spr.privileged() && self.msr & msr::PR != 0 {
             return Err(self.program(esr::PPR));
         }
@@ -250,14 +252,14 @@ impl Cpu {
         }
     }
 
-    pub(crate) fn mfspr(&mut self, rt: Reg, n: u16, pc: u32) -> Result<(), Exc> {
-        let spr = self.spr_access(n)?;
+    pub(crate) fn mfspr(&mut self, rt: Reg, spr: Spr, pc: u32) -> Result<(), Exc> {
+        let spr = self.spr_access(spr)?;
         self.gpr[(rt & 31) as usize] = self.read_spr(spr, pc);
         Ok(())
     }
 
-    pub(crate) fn mtspr(&mut self, rs: Reg, n: u16, pc: u32) -> Result<(), Exc> {
-        let spr = self.spr_access(n)?;
+    pub(crate) fn mtspr(&mut self, rs: Reg, spr: Spr, pc: u32) -> Result<(), Exc> {
+        let spr = self.spr_access(spr)?;
         self.write_spr(spr, self.gpr[(rs & 31) as usize], pc);
         Ok(())
     }
