@@ -3,7 +3,7 @@
 //! honours little-endian pages and keeps decoded code and planted breakpoints coherent.
 
 use crate::cpu::{Cpu, Exc};
-use crate::debug::{DataAccess, HostEvent};
+use crate::debug::DataAccess;
 use crate::interrupt::{esr, Interrupt};
 use crate::memory::{Bus, BusAction};
 use crate::mmu::{Access, Fault};
@@ -128,17 +128,10 @@ impl Cpu {
     pub(crate) fn check_dac(&mut self, acc: DataAccess) -> Result<(), Exc> {
         let q = self.qualifiers();
         let guest = self.debug.guest_dac(acc, q);
-        let host = self.debug.host_dac(acc);
-        if host != 0 {
+        if let Some(event) = self.debug.host_dac(acc) {
             // The guest's own event (if any) is delivered when the debugger resumes.
             self.record_guest_event(guest);
-            let addr = self.debug.host_dac_addr(host);
-            let write = host & crate::debug::dbsr::DAC_WRITE != 0;
-            return Err(self.host_stop(HostEvent::Watchpoint {
-                addr,
-                write,
-                dbsr: host,
-            }));
+            return Err(self.host_stop(event));
         }
         if guest != 0 {
             self.record_guest_event(guest);

@@ -259,7 +259,7 @@ pub struct WatchKind {
     pub write: bool,
 }
 
-/// One debugger watchpoint: `len` bytes from `addr` (a power of two up to 8, aligned).
+/// One debugger watchpoint: `len` bytes from `addr`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HostWatch {
     pub addr: u32,
@@ -267,77 +267,96 @@ pub struct HostWatch {
     pub kind: WatchKind,
 }
 
-/// The debugger's bank, as `set_guest_debug` programs it.
+impl HostWatch {
+    /// Whether any byte of `[start, start + len)` is watched for this kind of access.
+    fn catches(&self, start: u32, len: u32, write: bool) -> bool {
+        let wanted = if write {
+            self.kind.write
+        } else {
+            self.kind.read
+        };
+        let end = start as u64 + len as u64;
+        wanted && (start as u64) < self.addr as u64 + self.len as u64 && (self.addr as u64) < end
+    }
+
+    /// The first and last 4 KiB pages the watched bytes touch.
+    fn pages(&self) -> (u32, u32) {
+        let last = self.addr.saturating_add(self.len.max(1) - 1);
+        (self.addr & !0xFFF, last & !0xFFF)
+    }
+}
+
+/// The debugger's bank, as `set_guest_debug` programs it: comparators in order,
+/// the first two standing for the hardware's IAC1/IAC2 and DAC1/DAC2 (the
+/// hypervisor layer decides how many it allows; the core compares any number at
+/// no cost while they do not fire).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HostDebug {
     /// Exit after every instruction (DBCR0[IC] with IDM).
     pub single_step: bool,
     /// The software-breakpoint instruction exits instead of reaching the guest.
     pub sw_breakpoints: bool,
-    /// Instruction comparators (IAC1, IAC2).
-    pub iac: [Option<u32>; 2],
-    /// Data comparators (DAC1, DAC2).
-    pub dac: [Option<HostWatch>; 2],
+    /// Instruction comparators (word addresses).
+    pub iac: Vec<u32>,
+    /// Data comparators.
+    pub dac: Vec<HostWatch>,
 }
 
 impl HostDebug {
-    /// The shadow DBCR0 KVM would load for this bank.
+    /// The shadow DBCR0 KVM would load for this bank (its first two comparators).
     pub fn dbcr0(&self) -> u32 {
         let mut v = dbcr0::IDM;
         if self.single_step {
             v |= dbcr0::IC;
         }
-        for (n, iac) in self.iac.iter().enumerate() {
-            if iac.is_some() {
-                v |= dbcr0::IAC1 >> n;
-            }
+        for n in 0..self.iac.len().min(2) {
+            v |= iac_bit(n);
         }
-        for (n, dac) in self.dac.iter().enumerate() {
-            if let Some(w) = dac {
-                let shift = 2 * n as u32;
-                if w.kind.read {
-                    v |= dbcr0::DAC1R >> shift;
-                }
-                if w.kind.write {
-                    v |= dbcr0::DAC1W >> shift;
-                }
+        for (n, w) in self.dac.iter().take(2).enumerate() {
+            if w.kind.read {
+                v |= dac_bit(n, false);
+            }
+            if w.kind.write {
+                v |= dac_bit(n, true);
             }
         }
         v
     }
 
-    /// DBSR bits for an instruction at `ea`.
-    fn iac_hits(&self, ea: u32) -> u32 {
-        let mut hits = 0;
-        for (n, iac) in self.iac.iter().enumerate() {
-            if iac.is_some_and(|a| a & !3 == ea & !3) {
-                hits |= dbcr0::IAC1 >> n;
-            }
-        }
-        hits
+    /// The first instruction comparator matching an instruction at `ea`.
+    fn iac_hit(&self, ea: u32) -> Option<usize> {
+        self.iac.iter().position(|&a| a & !3 == ea & !3)
     }
 
-    /// DBSR bits for a data access: any byte of the access inside a watched range.
-    fn dac_hits(&self, acc: DataAccess) -> u32 {
+    /// The first data comparator catching `acc`: any byte of it inside a watched range.
+    fn dac_hit(&self, acc: DataAccess) -> Option<usize> {
         let (start, len) = match acc.block {
             Some(line) => (acc.ea & !(line - 1), line),
             None => (acc.ea, acc.len),
         };
-        let end = start as u64 + len as u64;
-        let mut hits = 0;
-        for (n, dac) in self.dac.iter().enumerate() {
-            let Some(w) = dac else { continue };
-            let wanted = if acc.write { w.kind.write } else { w.kind.read };
-            if wanted && (start as u64) < w.addr as u64 + w.len as u64 && (w.addr as u64) < end {
-                let shift = 2 * n as u32;
-                hits |= if acc.write {
-                    dbcr0::DAC1W
-                } else {
-                    dbcr0::DAC1R
-                } >> shift;
-            }
-        }
-        hits
+        self.dac
+            .iter()
+            .position(|w| w.catches(start, len, acc.write))
+    }
+}
+
+/// DBSR bit of instruction comparator `n` (0 beyond the hardware's two).
+fn iac_bit(n: usize) -> u32 {
+    match n {
+        0 => dbsr::IAC1,
+        1 => dbsr::IAC2,
+        _ => 0,
+    }
+}
+
+/// DBSR bit of data comparator `n` for a read or a write (0 beyond the hardware's two).
+fn dac_bit(n: usize, write: bool) -> u32 {
+    match (n, write) {
+        (0, false) => dbsr::DAC1R,
+        (0, true) => dbsr::DAC1W,
+        (1, false) => dbsr::DAC2R,
+        (1, true) => dbsr::DAC2W,
+        _ => 0,
     }
 }
 
@@ -379,16 +398,16 @@ impl Debug {
 
     /// Whether any comparator of either bank could fire for an instruction at `ea`.
     pub fn iac_may_match(&self, ea: u32) -> bool {
-        let host = self.host.as_ref().is_some_and(|h| h.iac_hits(ea) != 0);
+        let host = self.host.as_ref().is_some_and(|h| h.iac_hit(ea).is_some());
         host || (self.guest_idm() && self.guest.iac_could_match(ea))
     }
 
     /// Whether any data comparator of either bank could fire for an access in the 4 KiB page.
     pub fn dac_may_hit_page(&self, page: u32) -> bool {
         let host = self.host.as_ref().is_some_and(|h| {
-            h.dac.iter().flatten().any(|w| {
-                let last = w.addr.wrapping_add(w.len.max(1) - 1);
-                w.addr & !0xFFF == page || last & !0xFFF == page
+            h.dac.iter().any(|w| {
+                let (first, last) = w.pages();
+                (first..=last).contains(&page)
             })
         });
         host || (self.guest_idm() && self.guest.dac_could_hit_page(page))
@@ -401,27 +420,24 @@ impl Debug {
         host || (guest_de && self.guest_idm() && self.guest.dbcr0 & (dbcr0::IC | dbcr0::BT) != 0)
     }
 
-    /// Host IAC hits for an instruction at `ea`.
-    pub fn host_iac(&self, ea: u32) -> u32 {
-        self.host.as_ref().map_or(0, |h| h.iac_hits(ea))
+    /// The debugger's event for an instruction at `ea`, if a comparator matches.
+    pub fn host_iac(&self, ea: u32) -> Option<HostEvent> {
+        let n = self.host.as_ref()?.iac_hit(ea)?;
+        Some(HostEvent::Breakpoint {
+            addr: ea,
+            dbsr: iac_bit(n),
+        })
     }
 
-    /// Host DAC hits for a data access.
-    pub fn host_dac(&self, acc: DataAccess) -> u32 {
-        self.host.as_ref().map_or(0, |h| h.dac_hits(acc))
-    }
-
-    /// The host watchpoint address reported for `hits` (DAC1 wins over DAC2).
-    pub fn host_dac_addr(&self, hits: u32) -> u32 {
-        let n = if hits & (dbsr::DAC1R | dbsr::DAC1W) != 0 {
-            0
-        } else {
-            1
-        };
-        self.host
-            .as_ref()
-            .and_then(|h| h.dac[n])
-            .map_or(0, |w| w.addr)
+    /// The debugger's event for a data access, if a comparator catches it.
+    pub fn host_dac(&self, acc: DataAccess) -> Option<HostEvent> {
+        let host = self.host.as_ref()?;
+        let n = host.dac_hit(acc)?;
+        Some(HostEvent::Watchpoint {
+            addr: host.dac[n].addr,
+            write: acc.write,
+            dbsr: dac_bit(n, acc.write),
+        })
     }
 
     /// Guest IAC hits (recorded only in internal debug mode).
@@ -534,61 +550,115 @@ mod tests {
 
     #[test]
     fn host_bank_overlap_and_kvm_dbcr0() {
+        let both = WatchKind {
+            read: true,
+            write: true,
+        };
         let h = HostDebug {
             single_step: true,
             sw_breakpoints: true,
-            iac: [Some(0x100), None],
-            dac: [
-                None,
-                Some(HostWatch {
-                    addr: 0x2004,
-                    len: 4,
+            iac: vec![0x100],
+            dac: vec![
+                HostWatch {
+                    addr: 0x9000,
+                    len: 1,
                     kind: WatchKind {
                         read: true,
-                        write: true,
+                        write: false,
                     },
-                }),
+                },
+                HostWatch {
+                    addr: 0x2004,
+                    len: 4,
+                    kind: both,
+                },
             ],
         };
         assert_eq!(
             h.dbcr0(),
-            dbcr0::IDM | dbcr0::IC | dbcr0::IAC1 | dbcr0::DAC2R | dbcr0::DAC2W
+            dbcr0::IDM | dbcr0::IC | dbcr0::IAC1 | dbcr0::DAC1R | dbcr0::DAC2R | dbcr0::DAC2W
         );
-        assert_eq!(
-            h.dac_hits(DataAccess {
-                ea: 0x2006,
-                len: 1,
-                write: true,
-                block: None
-            }),
-            dbsr::DAC2W
-        );
-        assert_eq!(
-            h.dac_hits(DataAccess {
-                ea: 0x2000,
-                len: 4,
-                write: false,
-                block: None
-            }),
-            0
-        );
-        assert_eq!(
-            h.dac_hits(DataAccess {
-                ea: 0x2000,
-                len: 8,
-                write: false,
-                block: None
-            }),
-            dbsr::DAC2R
-        );
+        let acc = |ea, len, write| DataAccess {
+            ea,
+            len,
+            write,
+            block: None,
+        };
         let d = Debug {
             host: Some(h),
             ..Default::default()
         };
+        let watch = |addr, write, dbsr| Some(HostEvent::Watchpoint { addr, write, dbsr });
+        assert_eq!(
+            d.host_dac(acc(0x2006, 1, true)),
+            watch(0x2004, true, dbsr::DAC2W)
+        );
+        assert_eq!(
+            d.host_dac(acc(0x2000, 4, false)),
+            None,
+            "adjacent bytes are not watched"
+        );
+        assert_eq!(
+            d.host_dac(acc(0x2000, 8, false)),
+            watch(0x2004, false, dbsr::DAC2R)
+        );
+        assert_eq!(
+            d.host_iac(0x102),
+            Some(HostEvent::Breakpoint {
+                addr: 0x102,
+                dbsr: dbsr::IAC1
+            })
+        );
         assert_eq!(d.guest_dbcr0() & dbcr0::EDM, dbcr0::EDM);
         assert!(d.dac_may_hit_page(0x2000));
         assert!(!d.dac_may_hit_page(0x3000));
         assert!(d.iac_may_match(0x100));
-        assert_eq!(d.host_dac_addr(dbsr::DAC2W), 0x2004);
+    }
+
+    #[test]
+    fn host_bank_beyond_the_hardware() {
+        // Any number of comparators; a watch of any length spans its pages.
+        let big = HostWatch {
+            addr: 0x1FF0,
+            len: 0x2020,
+            kind: WatchKind {
+                read: false,
+                write: true,
+            },
+        };
+        let h = HostDebug {
+            iac: vec![0x100, 0x200, 0x300],
+            dac: vec![big; 3],
+            ..Default::default()
+        };
+        let d = Debug {
+            host: Some(h),
+            ..Default::default()
+        };
+        assert_eq!(
+            d.host_iac(0x300),
+            Some(HostEvent::Breakpoint {
+                addr: 0x300,
+                dbsr: 0
+            })
+        );
+        assert!((0x1000..=0x4000)
+            .step_by(0x1000)
+            .all(|p| d.dac_may_hit_page(p)));
+        assert!(!d.dac_may_hit_page(0x5000));
+        let acc = DataAccess {
+            ea: 0x400C,
+            len: 4,
+            write: true,
+            block: None,
+        };
+        assert_eq!(
+            d.host_dac(acc),
+            Some(HostEvent::Watchpoint {
+                addr: 0x1FF0,
+                write: true,
+                dbsr: dbsr::DAC1W
+            })
+        );
     }
 }

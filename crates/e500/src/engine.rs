@@ -448,14 +448,10 @@ impl Cpu {
     pub(crate) fn check_iac(&mut self, pc: u32) -> Result<(), Exc> {
         let q = self.qualifiers();
         let guest = self.debug.guest_iac(pc, q);
-        let host = self.debug.host_iac(pc);
-        if host != 0 {
+        if let Some(event) = self.debug.host_iac(pc) {
             // The guest's own event (if any) is delivered when the debugger resumes.
             self.record_guest_event(guest);
-            return Err(self.host_stop(HostEvent::Breakpoint {
-                addr: pc,
-                dbsr: host,
-            }));
+            return Err(self.host_stop(event));
         }
         if guest != 0 {
             self.record_guest_event(guest);

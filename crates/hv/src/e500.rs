@@ -5,7 +5,9 @@
 //! own DBCR/IAC/DAC stay in the guest bank: the guest keeps using them and reads
 //! back what it wrote, with DBCR0[EDM] set while the debugger is attached.
 
-use crate::guest_debug::{bp_type, control, DebugExit, DebugReason, GuestDebug, GuestDebugError};
+use crate::guest_debug::{
+    bp_type, control, DebugExit, DebugReason, GuestDebug, GuestDebugError, HwDebugLimits,
+};
 use crate::vcpu::{Exit, MemoryError, Reg, RegError, TlbInfo, Vcpu};
 use e500::debug::dbsr;
 use e500::mmu::TlbEntry;
@@ -26,6 +28,7 @@ pub struct E500Vcpu {
     core: Core,
     /// Planted software breakpoints: guest-virtual address → physical word.
     sw_breakpoints: BTreeMap<u64, u64>,
+    limits: HwDebugLimits,
 }
 
 impl E500Vcpu {
@@ -34,6 +37,7 @@ impl E500Vcpu {
         E500Vcpu {
             core: Core::new(flavor, ram_size),
             sw_breakpoints: BTreeMap::new(),
+            limits: HwDebugLimits::Hardware,
         }
     }
 
@@ -59,7 +63,10 @@ impl E500Vcpu {
 }
 
 /// Check a whole request and turn it into the core's host bank.
-fn host_bank(dbg: &GuestDebug) -> Result<Option<HostDebug>, GuestDebugError> {
+fn host_bank(
+    dbg: &GuestDebug,
+    limits: HwDebugLimits,
+) -> Result<Option<HostDebug>, GuestDebugError> {
     let unknown = dbg.control & !control::ALL;
     if unknown != 0 {
         return Err(GuestDebugError::UnknownControl(unknown));
@@ -75,7 +82,7 @@ fn host_bank(dbg: &GuestDebug) -> Result<Option<HostDebug>, GuestDebugError> {
     if dbg.control & control::USE_HW_BP == 0 {
         return Ok(Some(host));
     }
-    let (mut iacs, mut dacs) = (0, 0);
+    let hardware = limits == HwDebugLimits::Hardware;
     for (index, bp) in dbg.bps.iter().enumerate() {
         if bp.kind == 0 {
             continue;
@@ -92,35 +99,33 @@ fn host_bank(dbg: &GuestDebug) -> Result<Option<HostDebug>, GuestDebugError> {
             addr: bp.addr,
         })?;
         if bp.kind == bp_type::BREAKPOINT {
-            let slot = host
-                .iac
-                .get_mut(iacs)
-                .ok_or(GuestDebugError::TooManyBreakpoints {
+            if hardware && host.iac.len() == IAC_COUNT {
+                return Err(GuestDebugError::TooManyBreakpoints {
                     available: IAC_COUNT,
-                })?;
-            *slot = Some(addr & !3);
-            iacs += 1;
+                });
+            }
+            host.iac.push(addr & !3);
         } else {
             let len = bp.len.max(1);
-            if !matches!(len, 1 | 2 | 4 | 8) || addr % len != 0 {
+            let exact = matches!(len, 1 | 2 | 4 | 8) && addr % len == 0;
+            let fits = u64::from(addr) + u64::from(len) <= 1 << 32;
+            if (hardware && !exact) || !fits {
                 return Err(GuestDebugError::BadWatchLength {
                     index,
                     addr: bp.addr,
                     len: bp.len,
                 });
             }
-            let slot = host
-                .dac
-                .get_mut(dacs)
-                .ok_or(GuestDebugError::TooManyWatchpoints {
+            if hardware && host.dac.len() == DAC_COUNT {
+                return Err(GuestDebugError::TooManyWatchpoints {
                     available: DAC_COUNT,
-                })?;
+                });
+            }
             let kind = WatchKind {
                 read: bp.kind & bp_type::WATCH_READ != 0,
                 write: bp.kind & bp_type::WATCH_WRITE != 0,
             };
-            *slot = Some(HostWatch { addr, len, kind });
-            dacs += 1;
+            host.dac.push(HostWatch { addr, len, kind });
         }
     }
     Ok(Some(host))
@@ -180,13 +185,21 @@ impl Vcpu for E500Vcpu {
     }
 
     fn set_guest_debug(&mut self, dbg: &GuestDebug) -> Result<(), GuestDebugError> {
-        let host = host_bank(dbg)?;
+        let host = host_bank(dbg, self.limits)?;
         self.core.set_host_debug(host);
         Ok(())
     }
 
     fn hw_debug_slots(&self) -> (usize, usize) {
-        (IAC_COUNT, DAC_COUNT)
+        match self.limits {
+            HwDebugLimits::Hardware => (IAC_COUNT, DAC_COUNT),
+            HwDebugLimits::Unlimited => (usize::MAX, usize::MAX),
+        }
+    }
+
+    fn set_hw_debug_limits(&mut self, limits: HwDebugLimits) -> bool {
+        self.limits = limits;
+        true
     }
 
     fn debug_inst(&self) -> u32 {

@@ -108,3 +108,13 @@ pub struct DebugExit {
     /// DBSR of the debugger's bank as captured at the event (then cleared).
     pub dbsr: u32,
 }
+
+/// How many comparators `set_guest_debug` may program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HwDebugLimits {
+    /// The hardware's: 2 IACs, 2 DACs comparing 1, 2, 4 or 8 aligned bytes (KVM's rules).
+    Hardware,
+    /// vmgdb's extension: any number of each, watchpoints of any length. Comparators
+    /// that never fire cost the guest nothing either way.
+    Unlimited,
+}

@@ -23,5 +23,6 @@ pub mod vcpu;
 pub use crate::e500::E500Vcpu;
 pub use guest_debug::{
     bp_type, control, DebugExit, DebugReason, GuestDebug, GuestDebugError, HwBreakpoint,
+    HwDebugLimits,
 };
 pub use vcpu::{Exit, MemoryError, Reg, RegError, TlbInfo, Vcpu};

@@ -1,6 +1,6 @@
 //! The [`Vcpu`] trait: what a VMM and its debug stub can do with a virtual CPU.
 
-use crate::guest_debug::{DebugExit, GuestDebug, GuestDebugError};
+use crate::guest_debug::{DebugExit, GuestDebug, GuestDebugError, HwDebugLimits};
 use e500::{Bus, Spr};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -104,8 +104,17 @@ pub trait Vcpu {
     /// Program guest debugging (KVM_SET_GUEST_DEBUG). On error nothing changes.
     fn set_guest_debug(&mut self, dbg: &GuestDebug) -> Result<(), GuestDebugError>;
 
-    /// Number of instruction and data comparators (KVM: 2 and 2 on BookE e500).
+    /// Number of instruction and data comparators `set_guest_debug` accepts (KVM: 2
+    /// and 2 on BookE e500; `usize::MAX` when unlimited).
     fn hw_debug_slots(&self) -> (usize, usize);
+
+    /// Choose how many comparators `set_guest_debug` accepts (vmgdb's extension
+    /// beyond the hardware's two of each). Returns false if the backend cannot.
+    /// Takes effect at the next `set_guest_debug`.
+    fn set_hw_debug_limits(&mut self, limits: HwDebugLimits) -> bool {
+        let _ = limits;
+        false
+    }
 
     /// The software-breakpoint instruction (KVM_REG_PPC_DEBUG_INST).
     fn debug_inst(&self) -> u32;

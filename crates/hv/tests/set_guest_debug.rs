@@ -331,3 +331,46 @@ fn debugger_writes_status_registers_directly() {
     v.set_reg(Reg::Spr(e500::Spr::Tsr), 0x0800_0000).unwrap();
     assert_eq!(v.get_reg(Reg::Spr(e500::Spr::Tsr)).unwrap(), 0x0800_0000);
 }
+
+#[test]
+fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
+    use vmgdb_hv::HwDebugLimits;
+    let mut v = vcpu(Flavor::E500mc, &prog());
+    let many = [
+        HwBreakpoint::breakpoint(0x3F0_0000),
+        HwBreakpoint::breakpoint(0x3F0_0004),
+        HwBreakpoint::breakpoint(ORIGIN + 16),
+        HwBreakpoint::watchpoint(0x3F0_0000, 4, bp_type::WATCH_READ),
+        HwBreakpoint::watchpoint(0x3F0_1000, 4, bp_type::WATCH_READ),
+        // 12 bytes from DATA + 2: not a hardware-comparable range.
+        HwBreakpoint::watchpoint(DATA as u64 + 2, 12, bp_type::WATCH_READ),
+    ];
+    let request = debug(control::ENABLE | control::USE_HW_BP, &many);
+    assert!(
+        v.set_guest_debug(&request).is_err(),
+        "the hardware's limits by default"
+    );
+    assert!(v.set_hw_debug_limits(HwDebugLimits::Unlimited));
+    assert_eq!(v.hw_debug_slots(), (usize::MAX, usize::MAX));
+    v.set_guest_debug(&request).unwrap();
+    // lwz r4,4(r6) reads DATA+4, inside the 12-byte watch.
+    let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        panic!()
+    };
+    assert_eq!(
+        (e.address, e.reason),
+        (DATA as u64 + 2, DebugReason::WatchRead)
+    );
+    v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &many[..3]))
+        .unwrap();
+    let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        panic!()
+    };
+    assert_eq!(
+        (e.address, e.reason),
+        (ORIGIN + 16, DebugReason::Breakpoint),
+        "the third IAC"
+    );
+    assert!(v.set_hw_debug_limits(HwDebugLimits::Hardware));
+    assert!(v.set_guest_debug(&request).is_err());
+}

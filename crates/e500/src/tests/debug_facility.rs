@@ -231,12 +231,13 @@ fn branch_taken_return_and_interrupt_taken_events() {
 
 // ---- the debugger's bank ----
 
+/// A debugger bank: comparators fill IAC1/IAC2 and DAC1/DAC2 in order.
 fn host(iac: [Option<u32>; 2], dac: [Option<HostWatch>; 2], step: bool) -> HostDebug {
     HostDebug {
         single_step: step,
         sw_breakpoints: true,
-        iac,
-        dac,
+        iac: iac.into_iter().flatten().collect(),
+        dac: dac.into_iter().flatten().collect(),
     }
 }
 
@@ -252,7 +253,11 @@ fn watch(addr: u32, read: bool, write: bool) -> HostWatch {
 fn host_breakpoint_stops_before_the_instruction() {
     for flavor in [Flavor::E500v2, Flavor::E500mc] {
         let mut core = load(flavor, &[li(3, 1), li(4, 2), li(5, 3)]);
-        core.set_host_debug(Some(host([None, Some(ORIGIN + 4)], [None, None], false)));
+        core.set_host_debug(Some(host(
+            [Some(0x3F0_0000), Some(ORIGIN + 4)],
+            [None, None],
+            false,
+        )));
         assert_eq!(
             run_until(&mut core),
             Stop::Host(HostEvent::Breakpoint {
@@ -317,7 +322,7 @@ fn host_watchpoints_report_the_programmed_address() {
         Stop::Host(HostEvent::Watchpoint {
             addr: DATA + 4,
             write: true,
-            dbsr: dbsr::DAC2W
+            dbsr: dbsr::DAC1W // now the only, so the first, data comparator
         })
     );
     assert_eq!(core.cpu.pc, ORIGIN + 20);
