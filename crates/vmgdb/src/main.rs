@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE | --bios FILE] [-m SIZE]
-//!           [--gdb ADDRESS [--wait]]
+//!           [--gdb ADDRESS [--wait]] [--stats]
 //! vmgdb demo-elf FILE
 //! ```
 //!
@@ -15,6 +15,7 @@ mod console;
 mod debugger;
 mod run;
 mod size;
+mod stats;
 
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,6 +76,10 @@ struct RunArgs {
     /// Hold the guest at its first instruction until a debugger attaches (QEMU's -S).
     #[arg(long, requires = "gdb")]
     wait: bool,
+    /// At exit, print the number of retired guest instructions on stderr
+    /// (`instructions: N`), for scripts/bench.
+    #[arg(long)]
+    stats: bool,
 }
 
 fn parse_endpoint(text: &str) -> Result<vmgdb_gdb::Endpoint, String> {

@@ -3,6 +3,7 @@
 
 use crate::console::Console;
 use crate::debugger::Board;
+use crate::stats;
 use crate::RunArgs;
 use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
@@ -35,11 +36,14 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         machine.payload().path.display()
     );
     if let Some(endpoint) = &args.gdb {
-        return serve_gdb(machine, endpoint, args.wait);
+        return serve_gdb(machine, endpoint, args.wait, args.stats);
     }
     loop {
         match machine.run() {
-            Event::PoweredOff => return Ok(()),
+            Event::PoweredOff => {
+                stats::report(&machine, args.stats);
+                return Ok(());
+            }
             Event::ResetRequested(kind) => machine.handle_reset(kind),
             Event::Halted => {
                 return Err(format!(
@@ -56,18 +60,20 @@ pub fn run(args: RunArgs) -> Result<(), String> {
 
 /// Run the machine under the GDB stub until the guest powers off, or GDB quits or
 /// kills it.
-fn serve_gdb(machine: Ppce500, endpoint: &Endpoint, wait: bool) -> Result<(), String> {
+fn serve_gdb(machine: Ppce500, endpoint: &Endpoint, wait: bool, stats: bool) -> Result<(), String> {
     let server =
         GdbServer::bind(endpoint).map_err(|e| format!("gdb: cannot listen on {endpoint}: {e}"))?;
     let verb = if wait { "waiting for gdb" } else { "gdb" };
     eprintln!("vmgdb: {verb} on {}", server.endpoint());
     let mut board = Board(machine);
-    match server.serve(
+    let outcome = server.serve(
         &mut board,
         ServeOptions {
             wait_for_client: wait,
         },
-    ) {
+    );
+    stats::report(&board.0, stats);
+    match outcome {
         Ok(ServeOutcome::PowerOff) | Ok(ServeOutcome::Quit) | Ok(ServeOutcome::Killed) => Ok(()),
         Err(e) => Err(format!("gdb: {e}")),
     }

@@ -1,0 +1,12 @@
+//! `vmgdb run --stats`: what the run did, printed on stderr at exit for scripts/bench.
+
+use vmgdb_boards::ppce500::Ppce500;
+use vmgdb_hv::Vcpu;
+
+/// Print `instructions: N` (guest instructions retired since power-on) on stderr
+/// when `enabled`.
+pub fn report(machine: &Ppce500, enabled: bool) {
+    if enabled {
+        eprintln!("instructions: {}", machine.vcpu().instructions());
+    }
+}
