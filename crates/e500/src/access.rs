@@ -159,6 +159,15 @@ impl Cpu {
 
     #[inline(never)]
     fn load_slow<const N: usize>(&mut self, ea: u32, bus: &mut dyn Bus) -> Result<[u8; N], Exc> {
+        let e = self.stlb.read[softtlb::index(ea)];
+        let off = ea & 0xFFF;
+        if e.tag == (ea & !0xFFF) | flags::WATCH
+            && off as usize <= 0x1000 - N
+            && self.debug.dac_cannot_hit(ea, N as u32)
+        {
+            // A RAM page that is slow only because a comparator watches other bytes of it.
+            return Ok(self.ram.read_be::<N>(e.pa_page as usize + off as usize));
+        }
         let mut out = [0u8; N];
         if (ea & 0xFFF) as usize > 0x1000 - N {
             // Crosses a page: each page translated (and checked) on its own.
@@ -228,6 +237,17 @@ impl Cpu {
         mut val: [u8; N],
         bus: &mut dyn Bus,
     ) -> Result<(), Exc> {
+        let e = self.stlb.write[softtlb::index(ea)];
+        let off = ea & 0xFFF;
+        if e.tag == (ea & !0xFFF) | flags::WATCH
+            && off as usize <= 0x1000 - N
+            && self.debug.dac_cannot_hit(ea, N as u32)
+        {
+            // A RAM page that is slow only because a comparator watches other bytes of it.
+            self.ram
+                .write_be::<N>(e.pa_page as usize + off as usize, val);
+            return Ok(());
+        }
         if (ea & 0xFFF) as usize > 0x1000 - N {
             let split = (0x1000 - (ea & 0xFFF)) as usize;
             let second = ea.wrapping_add(split as u32);

@@ -420,6 +420,22 @@ impl Debug {
         host || (guest_de && self.guest_idm() && self.guest.dbcr0 & (dbcr0::IC | dbcr0::BT) != 0)
     }
 
+    /// Whether no comparator of either bank can fire for an `len`-byte access at
+    /// `ea` (false whenever the guest's own data comparators are armed: their
+    /// modes are compared on the slow path).
+    #[inline]
+    pub fn dac_cannot_hit(&self, ea: u32, len: u32) -> bool {
+        if self.guest_idm() && self.guest.dbcr0 & dbcr0::DAC != 0 {
+            return false;
+        }
+        let (start, end) = (ea as u64, ea as u64 + len as u64);
+        !self.host.as_ref().is_some_and(|h| {
+            h.dac
+                .iter()
+                .any(|w| start < w.addr as u64 + w.len as u64 && (w.addr as u64) < end)
+        })
+    }
+
     /// The debugger's event for an instruction at `ea`, if a comparator matches.
     pub fn host_iac(&self, ea: u32) -> Option<HostEvent> {
         let n = self.host.as_ref()?.iac_hit(ea)?;

@@ -339,7 +339,7 @@ fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
     let many = [
         HwBreakpoint::breakpoint(0x3F0_0000),
         HwBreakpoint::breakpoint(0x3F0_0004),
-        HwBreakpoint::breakpoint(ORIGIN + 16),
+        HwBreakpoint::breakpoint(0x3F0_0008),
         HwBreakpoint::watchpoint(0x3F0_0000, 4, bp_type::WATCH_READ),
         HwBreakpoint::watchpoint(0x3F0_1000, 4, bp_type::WATCH_READ),
         // 12 bytes from DATA + 2: not a hardware-comparable range.
