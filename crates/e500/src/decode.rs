@@ -195,7 +195,73 @@ pub enum Insn {
         ra: Reg,
         si: i16,
     },
-    /// `add` without OE or Rc: the common case, executed without a second dispatch.
+    // ---- the commonest forms, decoded to variants of their own so that they
+    // execute without a second dispatch ----
+    /// `lwz rt,d(ra)`.
+    Lwz {
+        rt: Reg,
+        ra: Reg,
+        d: i16,
+    },
+    /// `lbz rt,d(ra)`.
+    Lbz {
+        rt: Reg,
+        ra: Reg,
+        d: i16,
+    },
+    /// `stw rs,d(ra)`.
+    Stw {
+        rs: Reg,
+        ra: Reg,
+        d: i16,
+    },
+    /// `stwu rs,d(ra)` (stack frames).
+    Stwu {
+        rs: Reg,
+        ra: Reg,
+        d: i16,
+    },
+    /// `stb rs,d(ra)`.
+    Stb {
+        rs: Reg,
+        ra: Reg,
+        d: i16,
+    },
+    /// `or ra,rs,rb` without Rc (`mr` when rs = rb).
+    Or {
+        ra: Reg,
+        rs: Reg,
+        rb: Reg,
+    },
+    /// `and ra,rs,rb` without Rc.
+    And {
+        ra: Reg,
+        rs: Reg,
+        rb: Reg,
+    },
+    /// `xor ra,rs,rb` without Rc.
+    Xor {
+        ra: Reg,
+        rs: Reg,
+        rb: Reg,
+    },
+    /// `mflr rt`.
+    Mflr {
+        rt: Reg,
+    },
+    /// `mtlr rs`.
+    Mtlr {
+        rs: Reg,
+    },
+    /// `mfctr rt`.
+    Mfctr {
+        rt: Reg,
+    },
+    /// `mtctr rs`.
+    Mtctr {
+        rs: Reg,
+    },
+    /// `add` without OE or Rc.
     Add {
         rt: Reg,
         ra: Reg,
@@ -832,10 +898,14 @@ fn decode_load_store_d(w: u32) -> Insn {
         update,
     };
     match op {
-        32 | 33 => load(LoadKind::Word),
-        34 | 35 => load(LoadKind::Byte),
-        36 | 37 => store(StoreKind::Word),
-        38 | 39 => store(StoreKind::Byte),
+        32 => Lwz { rt: t, ra: a, d },
+        34 => Lbz { rt: t, ra: a, d },
+        36 => Stw { rs: t, ra: a, d },
+        37 => Stwu { rs: t, ra: a, d },
+        38 => Stb { rs: t, ra: a, d },
+        33 => load(LoadKind::Word),
+        35 => load(LoadKind::Byte),
+        39 => store(StoreKind::Byte),
         40 | 41 => load(LoadKind::Half),
         42 | 43 => load(LoadKind::HalfAlgebraic),
         _ => store(StoreKind::Half),
@@ -896,12 +966,29 @@ fn decode_31(w: u32) -> Insn {
         491 => return arith(ArithOp::Divw),
         _ => {}
     }
-    let logic = |op| Logic {
-        op,
-        ra: a,
-        rs: t,
-        rb: b,
-        rc,
+    let logic = |op| match op {
+        LogicOp::Or if !rc => Or {
+            ra: a,
+            rs: t,
+            rb: b,
+        },
+        LogicOp::And if !rc => And {
+            ra: a,
+            rs: t,
+            rb: b,
+        },
+        LogicOp::Xor if !rc => Xor {
+            ra: a,
+            rs: t,
+            rb: b,
+        },
+        _ => Logic {
+            op,
+            ra: a,
+            rs: t,
+            rb: b,
+            rc,
+        },
     };
     let loadx = |kind, update| LoadX {
         kind,
@@ -1003,6 +1090,8 @@ fn decode_31(w: u32) -> Insn {
             pmr: split10(w),
         },
         339 => match Spr::from_any(split10(w)) {
+            Some(Spr::Lr) => Mflr { rt: t },
+            Some(Spr::Ctr) => Mfctr { rt: t },
             Some(spr) => Mfspr { rt: t, spr },
             None => Illegal { word: w },
         },
@@ -1022,6 +1111,8 @@ fn decode_31(w: u32) -> Insn {
             pmr: split10(w),
         },
         467 => match Spr::from_any(split10(w)) {
+            Some(Spr::Lr) => Mtlr { rs: t },
+            Some(Spr::Ctr) => Mtctr { rs: t },
             Some(spr) => Mtspr { rs: t, spr },
             None => Illegal { word: w },
         },
@@ -1199,7 +1290,8 @@ impl Insn {
                 update: true,
                 ..
             } => ra == 0 || ra == rt,
-            Store {
+            Stwu { ra, .. }
+            | Store {
                 ra, update: true, ..
             }
             | StoreX {

@@ -68,7 +68,7 @@ struct BlockCache {
     by_start: HashMap<(u32, u64), u32>,
     by_page: HashMap<u64, Vec<u32>>,
     /// Direct-mapped (entry address, block) pairs: one load finds a block.
-    jump: Box<[(u32, u32)]>,
+    jump: Box<[(u32, u32); JUMP_ENTRIES]>,
 }
 
 impl BlockCache {
@@ -77,7 +77,7 @@ impl BlockCache {
             arena: Vec::new(),
             by_start: HashMap::new(),
             by_page: HashMap::new(),
-            jump: vec![(DEAD, NO_BLOCK); JUMP_ENTRIES].into_boxed_slice(),
+            jump: Box::new([(DEAD, NO_BLOCK); JUMP_ENTRIES]),
         }
     }
 

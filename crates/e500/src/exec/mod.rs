@@ -42,6 +42,44 @@ impl Cpu {
                 self.gpr[(rt & 31) as usize] =
                     (self.gpr[(ra & 31) as usize] as i32).wrapping_mul(si as i32) as u32;
             }
+            Lwz { rt, ra, d } => {
+                let v = u32::from_be_bytes(self.load::<4>(self.ea_d(ra, d), bus)?);
+                self.gpr[(rt & 31) as usize] = v;
+            }
+            Lbz { rt, ra, d } => {
+                let v = self.load::<1>(self.ea_d(ra, d), bus)?[0];
+                self.gpr[(rt & 31) as usize] = v as u32;
+            }
+            Stw { rs, ra, d } => {
+                let v = self.gpr[(rs & 31) as usize];
+                self.store::<4>(self.ea_d(ra, d), v.to_be_bytes(), bus)?;
+            }
+            Stwu { rs, ra, d } => {
+                let ea = self.ea_d(ra, d);
+                let v = self.gpr[(rs & 31) as usize];
+                self.store::<4>(ea, v.to_be_bytes(), bus)?;
+                self.gpr[(ra & 31) as usize] = ea;
+            }
+            Stb { rs, ra, d } => {
+                let v = self.gpr[(rs & 31) as usize] as u8;
+                self.store::<1>(self.ea_d(ra, d), [v], bus)?;
+            }
+            Or { ra, rs, rb } => {
+                self.gpr[(ra & 31) as usize] =
+                    self.gpr[(rs & 31) as usize] | self.gpr[(rb & 31) as usize];
+            }
+            And { ra, rs, rb } => {
+                self.gpr[(ra & 31) as usize] =
+                    self.gpr[(rs & 31) as usize] & self.gpr[(rb & 31) as usize];
+            }
+            Xor { ra, rs, rb } => {
+                self.gpr[(ra & 31) as usize] =
+                    self.gpr[(rs & 31) as usize] ^ self.gpr[(rb & 31) as usize];
+            }
+            Mflr { rt } => self.gpr[(rt & 31) as usize] = self.lr,
+            Mtlr { rs } => self.lr = self.gpr[(rs & 31) as usize],
+            Mfctr { rt } => self.gpr[(rt & 31) as usize] = self.ctr,
+            Mtctr { rs } => self.ctr = self.gpr[(rs & 31) as usize],
             Add { rt, ra, rb } => {
                 self.gpr[(rt & 31) as usize] =
                     self.gpr[(ra & 31) as usize].wrapping_add(self.gpr[(rb & 31) as usize]);
