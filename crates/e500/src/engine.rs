@@ -369,27 +369,26 @@ impl Core {
                 return self.raise(exc, pc);
             }
         }
-        let len = block.insns.len();
+        // Only a block's last instruction can branch (Insn::ends_block).
+        let len = block.insns.len() as u64;
         loop {
-            let mut next = pc.wrapping_add(4 * len as u32);
-            let mut n = len as u64;
-            for (i, insn) in block.insns.iter().enumerate() {
-                let at = pc.wrapping_add(4 * i as u32);
+            let mut at = pc;
+            let mut taken = None;
+            for insn in block.insns.iter() {
                 match cpu.exec(insn, at, bus) {
-                    Ok(None) => {}
+                    Ok(None) => at = at.wrapping_add(4),
                     Ok(Some(target)) => {
-                        next = target;
-                        n = i as u64 + 1;
+                        taken = Some(target);
                         break;
                     }
                     Err(exc) => {
-                        cpu.icount += i as u64;
+                        cpu.icount += (at.wrapping_sub(pc) / 4) as u64;
                         return self.raise(exc, at);
                     }
                 }
             }
-            let cur = next;
-            cpu.icount += n;
+            let cur = taken.unwrap_or(at);
+            cpu.icount += len;
             cpu.pc = cur;
             let again = cur == pc && !block.iac && !cpu.attention && cpu.icount < *horizon;
             if !again || stop.load(Ordering::Relaxed) {
