@@ -151,7 +151,8 @@ impl Cpu {
     ) -> Result<[u8; N], Exc> {
         let e = self.stlb.read[softtlb::index(ea)];
         let off = ea & 0xFFF;
-        if e.tag == ea & !0xFFF && off as usize <= 0x1000 - N {
+        // One compare: the entry's page is that of the access's last byte too.
+        if e.tag == ea.wrapping_add(N as u32 - 1) & !0xFFF {
             return Ok(self.ram.read_be::<N>(e.pa_page as usize + off as usize));
         }
         self.load_slow::<N>(ea, bus)
@@ -222,7 +223,8 @@ impl Cpu {
     ) -> Result<(), Exc> {
         let e = self.stlb.write[softtlb::index(ea)];
         let off = ea & 0xFFF;
-        if e.tag == ea & !0xFFF && off as usize <= 0x1000 - N {
+        // One compare: the entry's page is that of the access's last byte too.
+        if e.tag == ea.wrapping_add(N as u32 - 1) & !0xFFF {
             self.ram
                 .write_be::<N>(e.pa_page as usize + off as usize, val);
             return Ok(());
