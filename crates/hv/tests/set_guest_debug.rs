@@ -73,7 +73,7 @@ fn breakpoint_exit_reports_the_instruction_address() {
         let bp = HwBreakpoint::breakpoint(ORIGIN + 12);
         v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &[bp]))
             .unwrap();
-        let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
             panic!("no debug exit")
         };
         assert_eq!(
@@ -92,7 +92,7 @@ fn watch_exits_report_the_programmed_address() {
         let r = HwBreakpoint::watchpoint(DATA as u64 + 4, 4, bp_type::WATCH_READ);
         v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &[w, r]))
             .unwrap();
-        let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
             panic!()
         };
         assert_eq!(
@@ -104,7 +104,7 @@ fn watch_exits_report_the_programmed_address() {
         // Continue past it: the stub would step with the watchpoint removed.
         v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &[r]))
             .unwrap();
-        let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
             panic!()
         };
         assert_eq!(
@@ -121,7 +121,7 @@ fn access_watch_reports_write_for_a_store() {
     let a = HwBreakpoint::watchpoint(DATA as u64, 4, bp_type::WATCH_ACCESS);
     v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &[a]))
         .unwrap();
-    let Exit::Debug(e) = v.run(&mut NoDevices) else {
+    let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
         panic!()
     };
     assert_eq!(e.status, bp_type::WATCH_WRITE);
@@ -133,7 +133,7 @@ fn single_step_and_software_breakpoint_are_told_apart() {
         let mut v = vcpu(f, &prog());
         v.set_guest_debug(&debug(control::ENABLE | control::SINGLESTEP, &[]))
             .unwrap();
-        let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
             panic!()
         };
         assert_eq!(
@@ -143,7 +143,7 @@ fn single_step_and_software_breakpoint_are_told_apart() {
         v.insert_sw_breakpoint(ORIGIN + 20).unwrap();
         v.set_guest_debug(&debug(control::ENABLE | control::USE_SW_BP, &[]))
             .unwrap();
-        let Exit::Debug(e) = v.run(&mut NoDevices) else {
+        let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
             panic!()
         };
         assert_eq!(
@@ -281,7 +281,7 @@ fn validation_errors_change_nothing() {
         assert_eq!(v.set_guest_debug(&bad), Err(err));
     }
     // The good request is still in force.
-    let Exit::Debug(e) = v.run(&mut NoDevices) else {
+    let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
         panic!()
     };
     assert_eq!(e.address, ORIGIN + 12);
@@ -354,7 +354,7 @@ fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
     assert_eq!(v.hw_debug_slots(), (usize::MAX, usize::MAX));
     v.set_guest_debug(&request).unwrap();
     // lwz r4,4(r6) reads DATA+4, inside the 12-byte watch.
-    let Exit::Debug(e) = v.run(&mut NoDevices) else {
+    let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
         panic!()
     };
     assert_eq!(
@@ -363,7 +363,7 @@ fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
     );
     v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &many[..3]))
         .unwrap();
-    let Exit::Debug(e) = v.run(&mut NoDevices) else {
+    let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
         panic!()
     };
     assert_eq!(
