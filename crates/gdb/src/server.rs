@@ -159,10 +159,23 @@ const INTERRUPTED: SingleThreadStopReason<u32> = SingleThreadStopReason::SignalW
     signal: Signal::SIGINT,
 };
 
+/// The buffer `gdbstub` receives packets into, filled with `#`.
+///
+/// `gdbstub` 0.7 finds a packet's checksum by splitting the *whole* buffer at
+/// `#`: it scans from the packet's checksum to the next `#` or the buffer's end.
+/// In a zeroed 64 KiB buffer that is 64 KiB of bytes per packet, most of a
+/// short packet's cost. Filled with `#`, the scan ends at the first byte no
+/// packet has overwritten, or at the `#` of an earlier, longer packet: it is
+/// never longer than the longest packet received so far.
+fn packet_buffer() -> Box<[u8]> {
+    vec![b'#'; PACKET_SIZE].into_boxed_slice()
+}
+
 /// Drive `gdbstub`'s state machine over `conn` until the session ends.
 fn drive<M: Machine>(stub: &mut Stub<'_, M>, conn: Conn, watcher: &Watcher) -> SessionEnd {
+    let mut buffer = packet_buffer();
     let gdb = match GdbStubBuilder::new(conn)
-        .packet_buffer_size(PACKET_SIZE)
+        .with_packet_buffer(&mut buffer)
         .build()
     {
         Ok(g) => g,

@@ -11,7 +11,7 @@
 //! returns [`Execution::Incoming`] and the session reads it. A kick with nothing
 //! to read (it raced with another stop) just resumes.
 
-use super::regs;
+use super::regs::Feature;
 use super::Stub;
 use crate::machine::{Machine, MachineEvent};
 use gdbstub::common::Signal;
@@ -124,10 +124,15 @@ impl<M: Machine> Stub<'_, M> {
         }
     }
 
-    /// Registers sent along with a stop reply so GDB need not ask: r1, pc, lr.
+    /// Registers sent along with a stop reply: the core feature (r0-r31, pc,
+    /// msr, cr, lr, ctr, xer). After every stop GDB analyses the frame, which
+    /// needs more than r1, pc and lr (at -O0 the frame pointer r31, for
+    /// instance); with any of them missing it asks for the whole `g` packet,
+    /// one more round trip per stop. The FPU and SPE halves of `g` are left
+    /// out: stepping does not read them, and GDB fetches `g` when it does.
     pub fn expedited(&mut self) -> Vec<(usize, Vec<u8>)> {
-        [regs::SP, regs::PC, regs::LR]
-            .into_iter()
+        let nums: Vec<usize> = self.regs.feature(Feature::Core).map(|r| r.num).collect();
+        nums.into_iter()
             .filter_map(|n| self.reg_bytes(n).map(|(b, len)| (n, b[..len].to_vec())))
             .collect()
     }
