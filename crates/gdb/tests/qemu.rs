@@ -10,7 +10,6 @@
 mod support;
 
 use e500::Flavor;
-use std::process::{Command, Stdio};
 use support::*;
 
 const SCRIPT: &[&str] = &[
@@ -59,50 +58,9 @@ fn normalise(out: &str) -> Vec<String> {
         .collect()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn run_on_qemu(flavor: Flavor, elf: &std::path::Path) -> String {
-    require("qemu-system-ppc", "qemu-system-ppc");
-    let port = free_port();
-    let mut qemu = Command::new("qemu-system-ppc");
-    qemu.args([
-        "-M",
-        "ppce500",
-        "-nographic",
-        "-nic",
-        "none",
-        "-monitor",
-        "none",
-    ]);
-    qemu.args([
-        "-serial",
-        "null",
-        "-S",
-        "-gdb",
-        &format!("tcp:127.0.0.1:{port}"),
-    ]);
-    if flavor == Flavor::E500mc {
-        qemu.args(["-cpu", "e500mc"]);
-    }
-    let mut child = qemu
-        .arg("-kernel")
-        .arg(elf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qemu-system-ppc");
-    // GDB retries a refused TCP connection until QEMU listens.
-    let out = Gdb::new(&format!(":{port}"), Some(elf)).cmds(SCRIPT).run();
-    let _ = child.kill();
-    let _ = child.wait();
-    out
+    let qemu = qemu::Qemu::start(flavor.name(), elf);
+    Gdb::new(&qemu.target, Some(elf)).cmds(SCRIPT).run()
 }
 
 #[test]

@@ -3,74 +3,19 @@
 //! (`vmgdb run --machine ppce500`), for each e500 flavour it is built for; the
 //! console outputs must be byte-identical and both must power off (exit 0).
 //!
-//! The guests are built once per test binary with `make -C guests`, which needs
-//! `powerpc-linux-gnu-gcc`; QEMU must be installed too. A missing tool fails the
-//! test with the command that installs it.
+//! The guests are built once per test binary with `make -C guests` (through
+//! `vmgdb-gdb-testkit`), which needs `powerpc-linux-gnu-gcc`; QEMU must be
+//! installed too. A missing tool fails the test with the command that installs it.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
+use vmgdb_gdb_testkit::{guests, qemu, require};
 
 /// Longest a single guest run may take before it counts as hung.
 const RUN_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// How QEMU names each flavour (its plain `e500v2` alias is the older v2.2 core).
-fn qemu_cpu(flavour: &str) -> &'static str {
-    match flavour {
-        "e500v2" => "e500v2_v30",
-        "e500mc" => "e500mc",
-        other => panic!("unknown flavour {other}"),
-    }
-}
-
-fn guests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guests")
-}
-
-/// Panic with an install hint unless `tool --version` runs.
-fn require_tool(tool: &str, install: &str) {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(found, "{tool} not found: {install}");
-}
-
-/// Build every guest once (all tests share the result).
-fn build_guests() {
-    static BUILD: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = BUILD.get_or_init(|| {
-        require_tool("make", "apt-get install make");
-        require_tool(
-            "powerpc-linux-gnu-gcc",
-            "apt-get install gcc-powerpc-linux-gnu",
-        );
-        let out = Command::new("make")
-            .arg("-C")
-            .arg(guests_dir())
-            .arg("-j2")
-            .output()
-            .map_err(|e| format!("cannot run make: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "make -C guests failed ({}):\n{}{}",
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
-}
 
 /// What one run of a guest produced.
 struct Run {
@@ -114,7 +59,7 @@ fn run(what: &str, mut cmd: Command) -> Run {
 
 fn run_qemu(flavour: &str, elf: &Path) -> Run {
     let mut cmd = Command::new("qemu-system-ppc");
-    cmd.args(["-M", "ppce500", "-cpu", qemu_cpu(flavour), "-nographic"])
+    cmd.args(["-M", "ppce500", "-cpu", qemu::cpu(flavour), "-nographic"])
         .arg("-kernel")
         .arg(elf)
         .args(["-nic", "none", "-monitor", "none", "-serial", "stdio"]);
@@ -169,13 +114,8 @@ fn diff(qemu: &[u8], vmgdb: &[u8]) -> String {
 
 /// Build, run on both, compare.
 fn differential(program: &str, flavour: &str) {
-    require_tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
-    build_guests();
-    let elf = guests_dir()
-        .join("build")
-        .join(flavour)
-        .join(format!("{program}.elf"));
-    assert!(elf.is_file(), "{} was not built", elf.display());
+    require("qemu-system-ppc", "qemu-system-ppc");
+    let elf = guests::elf(program, flavour);
     let (qemu, vmgdb) = thread::scope(|s| {
         let q = s.spawn(|| run_qemu(flavour, &elf));
         let v = s.spawn(|| run_vmgdb(flavour, &elf));
@@ -235,6 +175,8 @@ differential! {
     debug_e500v2: "debug" on "e500v2",
     debug_e500mc: "debug" on "e500mc",
     float_e500mc: "float" on "e500mc",
+    gdbtarget_e500v2: "gdbtarget" on "e500v2",
+    gdbtarget_e500mc: "gdbtarget" on "e500mc",
 }
 
 #[test]
