@@ -6,7 +6,8 @@
 //!   kicks the machine, so a running guest stops for the debugger.
 //! * A connection while a session is attached gets a refusal (an `E.` reply
 //!   GDB prints) from a short-lived thread, and the attached session never
-//!   notices.
+//!   notices; unless the attached client has already hung up, when the new one
+//!   waits for its session to end and takes over.
 //! * While the main thread runs the guest for the attached client, input from
 //!   that client (Ctrl-C, a packet, a hang-up) kicks the machine once.
 //!
@@ -17,6 +18,7 @@ use crate::endpoint::{Listener, Stream};
 use crate::machine::Kick;
 use rustix::event::{PollFd, PollFlags};
 use std::io::{self, Read, Write};
+use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -208,7 +210,12 @@ fn accept_all(shared: &Shared, listener: &Listener) {
             }
         };
         let mut st = shared.lock();
-        if !st.busy {
+        // A client that reconnects at once (GDB's `disconnect` then `target
+        // remote`) may arrive before the main thread has seen the old one go:
+        // it queues behind the ending session instead of being refused.
+        let successor =
+            st.busy && st.pending.is_none() && st.client.as_deref().is_some_and(hung_up);
+        if !st.busy || successor {
             st.busy = true;
             st.pending = Some(stream);
             drop(st);
@@ -222,13 +229,26 @@ fn accept_all(shared: &Shared, listener: &Listener) {
     }
 }
 
+/// Whether the peer of `client` has closed its end (it will send nothing more).
+fn hung_up(client: &Stream) -> bool {
+    let mut fds = [PollFd::new(client, PollFlags::RDHUP)];
+    let now = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(rustix::event::poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+        && fds[0]
+            .revents()
+            .intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
+}
+
 /// Tell a second client the stub is busy, from its own thread so a client that
 /// never sends anything cannot hold up the watcher.
 fn refuse(shared: &Shared, stream: Stream) {
     let refusing = shared.refusing.clone();
     if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
         refusing.fetch_sub(1, Ordering::SeqCst);
-        stream.shutdown();
+        stream.shutdown(Shutdown::Both);
         return;
     }
     tracing::info!("gdb: refusing a second debugger");
@@ -248,6 +268,12 @@ fn refuse(shared: &Shared, stream: Stream) {
 
 /// Wait for the client's first packet (GDB opens with `qSupported`), answer it
 /// with an error carrying [`BUSY_MESSAGE`], and hang up.
+///
+/// Only the sending side is closed at first: GDB acknowledges the reply before
+/// it shows it, and over a Unix socket that acknowledgement would fail with
+/// EPIPE (GDB then reports a broken pipe instead of the message) if the
+/// socket were already closed both ways. The client's last bytes are read
+/// until it hangs up, or for [`REFUSAL_READ_TIMEOUT`] at most.
 fn send_refusal(mut stream: Stream) {
     let _ = stream.set_read_timeout(Some(REFUSAL_READ_TIMEOUT));
     let mut seen = Vec::new();
@@ -269,5 +295,13 @@ fn send_refusal(mut stream: Stream) {
     let body = format!("E.{BUSY_MESSAGE}");
     let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
     let _ = stream.write_all(format!("+${body}#{sum:02x}").as_bytes());
-    stream.shutdown();
+    stream.shutdown(Shutdown::Write);
+    let mut drained = 0;
+    while drained < 4096 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
+    stream.shutdown(Shutdown::Both);
 }
