@@ -13,7 +13,8 @@
 
 volatile u32 counter;
 volatile u32 readme = 7;
-volatile u32 spin;
+/* In .data, not .bss: a debugger may set it before start.S clears .bss. */
+volatile u32 spin __attribute__((section(".data")));
 volatile u32 rounds = 3;
 volatile u32 ticks;
 volatile u32 answer = 42;

@@ -96,18 +96,7 @@ fn a_second_client_is_refused_while_the_first_works() {
         .spawn();
     first.out.wait_for("FIRST-READY");
 
-    let second = m.gdb().cmds(&["p $pc"]).run();
-    assert_all(&second, &[vmgdb_gdb::BUSY_MESSAGE]);
-    assert_none(&second, &["$1 = "]);
-
-    // A raw client sees the same refusal, then the connection closes.
-    let mut raw = RawClient::connect(&m.target);
-    raw.send_raw(&packet(b"qSupported:multiprocess+")).unwrap();
-    let reply = String::from_utf8_lossy(&raw.drain()).into_owned();
-    assert!(
-        reply.contains(&format!("$E.{}#", vmgdb_gdb::BUSY_MESSAGE)),
-        "{reply}"
-    );
+    assert_second_client_refused(&m.target, &m.elf, vmgdb_gdb::BUSY_MESSAGE);
 
     fifo.release();
     let out = first.finish();

@@ -10,13 +10,14 @@
 //! * [`raw`]: a hand-driven remote-protocol client and generated bad input, for
 //!   what GDB itself would never send;
 //! * [`qemu`]: QEMU 7.2's `ppce500` machine with its own GDB stub (`-S -gdb`),
-//!   the reference the same GDB script is compared against;
+//!   the reference the same GDB script is compared against ([`compare`]);
 //! * [`guests`]: the C guest programs of `guests/`, built with `make`;
 //! * [`Fifo`]: a named pipe a background GDB can wait on.
 //!
 //! A missing tool fails with the command that installs it. Nothing here times
 //! anything: the watchdog only bounds a wait that should never be long.
 
+pub mod compare;
 pub mod fifo;
 pub mod gdb;
 pub mod guests;
@@ -28,6 +29,22 @@ pub use fifo::Fifo;
 pub use gdb::{assert_all, assert_none, values, Gdb, GdbProc};
 pub use process::{require, Collected, Proc, WATCHDOG};
 pub use raw::{packet, RawClient};
+
+/// While a session is attached to the stub at `target`, a second client is
+/// refused: a GDB (with `elf`'s symbols) prints the stub's `busy` message and
+/// reads nothing; a raw client gets the same `E.` reply, then the connection
+/// closes.
+#[track_caller]
+pub fn assert_second_client_refused(target: &str, elf: &std::path::Path, busy: &str) {
+    let second = Gdb::new(target, Some(elf)).cmds(&["p $pc"]).run();
+    assert_all(&second, &[busy]);
+    assert_none(&second, &["$1 = "]);
+    let mut raw = RawClient::connect(target);
+    raw.send_raw(&packet(b"qSupported:multiprocess+"))
+        .expect("send qSupported");
+    let reply = String::from_utf8_lossy(&raw.drain()).into_owned();
+    assert!(reply.contains(&format!("$E.{busy}#")), "{reply}");
+}
 
 /// How a stub listens: what its command line takes and what GDB connects to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

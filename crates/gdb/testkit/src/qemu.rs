@@ -2,6 +2,7 @@
 //! guest's first instruction (`-S`): the reference a GDB script's transcript is
 //! compared against. The guest's console is QEMU's stdout.
 
+use crate::gdb::Gdb;
 use crate::process::{require, Proc};
 use std::path::Path;
 use std::process::Command;
@@ -47,4 +48,19 @@ impl Qemu {
             target: format!("127.0.0.1:{port}"),
         }
     }
+}
+
+/// Run a GDB `script` against QEMU booting `elf` on `flavour`, the guest free
+/// to run to its end: GDB's transcript, and the guest's console once QEMU has
+/// exited (the guest powers the board off; QEMU must exit 0).
+pub fn transcript(flavour: &str, elf: &Path, script: &[&str]) -> (String, String) {
+    let mut qemu = Qemu::start(flavour, elf);
+    let out = Gdb::new(&qemu.target, Some(elf)).cmds(script).run();
+    let status = qemu.proc.wait_exit();
+    assert!(
+        status.success(),
+        "QEMU: {status}\n{}",
+        qemu.proc.stderr.text()
+    );
+    (out, qemu.proc.stdout.text())
 }

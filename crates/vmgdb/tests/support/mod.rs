@@ -1,6 +1,7 @@
 //! Helpers the integration tests share (each test binary uses only some of them).
 #![allow(dead_code)]
 
+pub mod gdb;
 pub mod uboot;
 
 use std::process::{Command, Stdio};
