@@ -847,15 +847,44 @@ const COMPARED: &[&str] = &[
     "continue",
 ];
 
+/// Run `script` on vmgdb and on QEMU: GDB prints the same, both consoles read
+/// the same, both exit 0. Returns GDB's transcript on vmgdb and the console.
+fn same_as_qemu(flavour: &'static str, script: &[&str], min_lines: usize) -> (String, String) {
+    let mut vm = Vmgdb::start(flavour, "gdbtarget", Transport::Tcp, true);
+    let ours = vm.gdb().cmds(script).run();
+    let (theirs, console) = qemu::transcript(flavour, &vm.elf, script);
+    compare::assert_same_transcript(flavour, &ours, &theirs, min_lines);
+    assert_ran_to_the_end(&mut vm, &console);
+    (ours, console)
+}
+
 #[test]
 fn the_same_script_prints_the_same_as_on_qemu() {
     for flavour in FLAVOURS {
-        let mut vm = Vmgdb::start(flavour, "gdbtarget", Transport::Tcp, true);
-        let ours = vm.gdb().cmds(COMPARED).run();
-        let (theirs, console) = qemu::transcript(flavour, &vm.elf, COMPARED);
-        compare::assert_same_transcript(flavour, &ours, &theirs, 60);
-        assert_all(&ours, &["[Inferior 1 (process 1) exited normally]"]);
-        assert_ran_to_the_end(&mut vm, &console);
+        let (out, console) = same_as_qemu(flavour, COMPARED, 60);
+        assert_all(&out, &["[Inferior 1 (process 1) exited normally]"]);
         assert_eq!(console, OUTPUT.replace("answer 42", "answer 7"));
+
+        let (out, console) = same_as_qemu(
+            flavour,
+            &[
+                "break square",
+                "continue",
+                "p x",
+                "info registers pc",
+                "kill",
+            ],
+            5,
+        );
+        assert_all(&out, &["$1 = 10", "[Inferior 1 (process 1) killed]"]);
+        assert_eq!(console, "gdbtarget: hello\r\n");
+
+        let (out, console) = same_as_qemu(
+            flavour,
+            &["break add", "continue", "set var answer = 5", "detach"],
+            4,
+        );
+        assert_all(&out, &["[Inferior 1 (process 1) detached]"]);
+        assert_eq!(console, OUTPUT.replace("answer 42", "answer 5"));
     }
 }
