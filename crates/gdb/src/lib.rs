@@ -58,6 +58,11 @@
 //!   a large memory read the buffer holds guest bytes up to that read's length
 //!   and short packets cost a little more, never more than before.
 //!
+//! The nine instruction reads are GDB's to avoid: with `set
+//! trust-readonly-sections on` it reads code from the ELF file instead, and a
+//! `stepi` costs three round trips (right for code the guest never modifies or
+//! moves; U-Boot relocates itself, for one).
+//!
 //! `cargo bench -p vmgdb --bench gdb` measures `stepi`s, breakpoint hits and
 //! memory dumps per second against QEMU's stub.
 
