@@ -23,13 +23,14 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a second client is told.
 pub const BUSY_MESSAGE: &str = "vmgdb: another debugger is already attached";
 /// Refusals in progress at most; beyond that a new connection is just closed.
 const MAX_REFUSING: usize = 8;
-/// How long a refused client gets to send its first packet.
+/// How long a refused client gets to send its first packet, and then to hang
+/// up after the refusal.
 const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
@@ -296,8 +297,13 @@ fn send_refusal(mut stream: Stream) {
     let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
     let _ = stream.write_all(format!("+${body}#{sum:02x}").as_bytes());
     stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + REFUSAL_READ_TIMEOUT;
     let mut drained = 0;
     while drained < 4096 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
         match stream.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => drained += n,

@@ -41,6 +41,9 @@ impl RawClient {
             };
             let s = TcpStream::connect(&addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
             s.set_read_timeout(Some(WATCHDOG)).expect("read timeout");
+            // As GDB does: no waiting for the stub's acknowledgement of a
+            // small write before sending the next.
+            s.set_nodelay(true).expect("TCP_NODELAY");
             Stream::Tcp(s)
         };
         RawClient {
