@@ -27,7 +27,7 @@
 //!
 //! [`GdbServer::serve`] runs the machine on the caller's thread. One watcher
 //! thread sits in poll(2) on the listening socket, the attached client (while
-//! the guest runs) and a wake-up socket; when the client sends something (Ctrl-C,
+//! the guest runs, after a first short slice) and a wake-up socket; when the client sends something (Ctrl-C,
 //! a hang-up) it kicks the machine, whose run loop already looks at its kick
 //! flag between blocks. So a running guest pays nothing for being debuggable and
 //! Ctrl-C lands in tens of microseconds, even in a one-instruction loop or a
@@ -52,6 +52,9 @@
 //!   of one per instruction;
 //! * one `write` per reply, TCP_NODELAY, and no waiting anywhere: the main
 //!   thread blocks in `read` on the client, the watcher in poll(2);
+//! * a resumed guest runs a first short slice before the watcher is woken to
+//!   listen to the client, so a `continue` that reaches the next breakpoint
+//!   within it costs no thread wake-up;
 //! * a 64 KiB packet size, so `x`/`dump` move 32 KiB per round trip;
 //! * `gdbstub`'s parser scans its whole packet buffer for the checksum; the
 //!   buffer is kept full of `#` so that scan is short (see `server.rs`). After

@@ -53,6 +53,10 @@ pub trait ClientLink {
     fn has_input(&mut self) -> bool;
 }
 
+/// Instructions a resumed guest runs before the stub arms the watcher (see
+/// [`Stub::execute`]): a fraction of a millisecond, the longest a Ctrl-C can wait.
+pub const QUIET_SLICE: u64 = 1 << 16;
+
 /// The stop reply for a finished single step (a T packet, so registers can be
 /// expedited with it).
 pub const STEPPED: SingleThreadStopReason<u32> = SingleThreadStopReason::SignalWithThread {
@@ -63,6 +67,12 @@ pub const STEPPED: SingleThreadStopReason<u32> = SingleThreadStopReason::SignalW
 impl<M: Machine> Stub<'_, M> {
     /// Run the guest as [`Stub::resume`] says until it stops, the client speaks, or
     /// it idles for good.
+    ///
+    /// A single step returns by itself. Anything longer first runs a short
+    /// slice ([`QUIET_SLICE`] instructions) without the watcher: most
+    /// continues end at the next breakpoint well within it, and arming the
+    /// watcher costs a thread wake-up per resume. Then the client is looked at
+    /// once, and the watcher armed for the rest of the run.
     pub fn execute(&mut self, client: &mut dyn ClientLink) -> Execution {
         let mode = self.resume;
         let stepping = mode != ResumeMode::Continue;
@@ -70,16 +80,14 @@ impl<M: Machine> Stub<'_, M> {
             tracing::warn!("cannot program single step: {e}");
             return Execution::Stopped(SingleThreadStopReason::Signal(Signal::SIGILL));
         }
-        if client.has_input() {
-            return Execution::Incoming;
-        }
-        // One step returns by itself; anything longer listens to the client.
-        let watch = mode != ResumeMode::Step;
-        if watch {
-            client.watch(true);
-        }
+        let mut watching = false;
         let outcome = loop {
-            match self.machine.run(u64::MAX) {
+            let budget = match mode {
+                ResumeMode::Step => u64::MAX,
+                _ if watching => u64::MAX,
+                _ => QUIET_SLICE,
+            };
+            match self.machine.run(budget) {
                 MachineEvent::Debug(exit) => {
                     if let ResumeMode::Range { start, end } = mode {
                         let pc = exit.address as u32;
@@ -93,6 +101,10 @@ impl<M: Machine> Stub<'_, M> {
                     if client.has_input() {
                         break Execution::Incoming;
                     }
+                    if !watching {
+                        client.watch(true);
+                        watching = true;
+                    }
                 }
                 MachineEvent::Halted => break Execution::Idle,
                 MachineEvent::PowerOff => {
@@ -100,7 +112,7 @@ impl<M: Machine> Stub<'_, M> {
                 }
             }
         };
-        if watch {
+        if watching {
             client.watch(false);
         }
         outcome
