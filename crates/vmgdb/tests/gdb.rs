@@ -94,6 +94,7 @@ fn breakpoints_steps_finish_and_until_on_every_transport() {
                     "finish",
                     "next",
                     "step",
+                    "p/x $pc",
                     "stepi",
                     "p/x $pc",
                     "nexti",
@@ -131,15 +132,16 @@ fn breakpoints_steps_finish_and_until_on_every_transport() {
                         "Temporary breakpoint 2, square (x=10) at {}",
                         at("r = x * x;")
                     ),
-                    "Value returned is $4 = 100",
+                    "Value returned is $5 = 100",
                     &src("\tspin_here();"),
                     &format!("spin_here () at {}", at("if (spin == 2")),
                     "[Inferior 1 (process 1) exited normally]",
                 ],
             );
             let pc = pcs(&out);
-            assert_eq!(pc.len(), 2, "{out}");
-            assert_eq!(pc[1], pc[0] + 4, "nexti moves one instruction:\n{out}");
+            assert_eq!(pc.len(), 3, "{out}");
+            assert_eq!(pc[1], pc[0] + 4, "stepi moves one instruction:\n{out}");
+            assert_eq!(pc[2], pc[1] + 4, "nexti moves one instruction:\n{out}");
             assert_ran_to_the_end(&mut vm, OUTPUT);
         }
     }

@@ -18,14 +18,18 @@ impl Fifo {
         Fifo(path)
     }
 
-    /// Let the reader go.
+    /// Let the reader go, now or whenever it comes. Never blocks the caller:
+    /// opening a FIFO for writing waits for a reader, so a thread of its own
+    /// does it (a GDB killed before it reached [`Fifo::shell_wait`] never
+    /// comes, and leaves that thread waiting until the test process ends).
     pub fn release(&self) {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&self.0)
-            .expect("open the FIFO for writing");
-        let _ = f.write_all(b"go\n");
+        let path = self.0.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(path) {
+                let _ = f.write_all(b"go\n");
+            }
+        });
     }
 
     /// The GDB command that waits for [`Fifo::release`].

@@ -136,3 +136,12 @@ impl MachineProc {
         Gdb::new(&self.target, Some(&self.elf))
     }
 }
+
+impl Drop for MachineProc {
+    /// The machine removes its Unix socket when it exits, not when it is killed.
+    fn drop(&mut self) {
+        if self.target.starts_with('/') {
+            let _ = std::fs::remove_file(&self.target);
+        }
+    }
+}

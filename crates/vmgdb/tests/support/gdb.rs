@@ -73,3 +73,12 @@ impl Vmgdb {
         self.proc.running()
     }
 }
+
+impl Drop for Vmgdb {
+    /// vmgdb removes its Unix socket when it exits, but not when it is killed.
+    fn drop(&mut self) {
+        if self.target.starts_with('/') {
+            let _ = std::fs::remove_file(&self.target);
+        }
+    }
+}
