@@ -78,5 +78,6 @@ mod watcher;
 
 pub use endpoint::Endpoint;
 pub use machine::{Kick, Machine, MachineEvent};
-pub use server::{GdbServer, ServeOptions, ServeOutcome, PACKET_SIZE};
+pub use server::{GdbServer, ServeOptions, ServeOutcome, IDLE_MESSAGE, PACKET_SIZE};
+pub use target::resume::RUNS_ON_MESSAGE;
 pub use watcher::BUSY_MESSAGE;

@@ -28,6 +28,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// take few round trips. Anything longer drops the client.
 pub const PACKET_SIZE: usize = 0x10000;
 
+/// Logged (debug) when a resumed guest idles for good and only the client can
+/// end the wait.
+pub const IDLE_MESSAGE: &str = "gdb: the guest idles for good; waiting for the client";
+
 /// How [`GdbServer::serve`] starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ServeOptions {
@@ -213,10 +217,15 @@ fn drive<M: Machine>(stub: &mut Stub<'_, M>, conn: Conn, watcher: &Watcher) -> S
                         let mut regs = regs.iter().map(|(n, b)| (E500RegId(*n), b.as_slice()));
                         g.report_stop_with_regs(stub, reason, &mut regs)
                     }
-                    Execution::Incoming | Execution::Idle => match g.borrow_conn().read_byte() {
-                        Ok(byte) => g.incoming_data(stub, byte),
-                        Err(e) => return dropped(e),
-                    },
+                    Execution::Incoming | Execution::Idle => {
+                        if execution == Execution::Idle {
+                            tracing::debug!("{IDLE_MESSAGE}");
+                        }
+                        match g.borrow_conn().read_byte() {
+                            Ok(byte) => g.incoming_data(stub, byte),
+                            Err(e) => return dropped(e),
+                        }
+                    }
                 }
             }
             GdbStubStateMachine::CtrlCInterrupt(g) => g.interrupt_handled(stub, Some(INTERRUPTED)),

@@ -42,13 +42,24 @@ fn assert_released(m: &MachineProc) {
 fn detach_and_a_dropped_client_release_everything() {
     for flavor in FLAVORS {
         let m = MachineProc::start(flavor, Transport::Tcp, true);
-        // First session: keep the guest looping, then detach: it runs on.
+        // First session: run the guest into its loop, then detach: it loops on.
         let out = m
             .gdb()
-            .cmds(&["set var spin = 1", "break done_spinning", "detach"])
+            .cmds(&[
+                "set var spin = 1",
+                &format!("tbreak {}", guest_line("while (spin)")),
+                "continue",
+                "break done_spinning",
+                "detach",
+            ])
             .run();
-        assert_all(&out, &["[Inferior 1 (process 1) detached]"]);
-        m.uart.wait_for("spin\n");
+        assert_all(
+            &out,
+            &[
+                "Temporary breakpoint 1, spin_here ()",
+                "[Inferior 1 (process 1) detached]",
+            ],
+        );
 
         // Second session: attach to the running guest (it stops), arm a software
         // breakpoint, a hardware breakpoint and two watchpoints on code and data

@@ -32,10 +32,7 @@ fn pvr(flavour: &str) -> &'static str {
 
 /// The number of the line of `guests/gdbtarget.c` that holds `text`.
 fn line(text: &str) -> usize {
-    let path = guests::dir().join("gdbtarget.c");
-    let source = std::fs::read_to_string(&path).unwrap();
-    let found = source.lines().position(|l| l.contains(text));
-    found.unwrap_or_else(|| panic!("no {text:?} in {}", path.display())) + 1
+    source_line(&guests::dir().join("gdbtarget.c"), text).0
 }
 
 /// `gdbtarget.c:N` for the line holding `text`, as GDB names a location.
@@ -45,10 +42,18 @@ fn at(text: &str) -> String {
 
 /// A source line as GDB lists it: its number, a tab, the line.
 fn src(text: &str) -> String {
-    let path = guests::dir().join("gdbtarget.c");
-    let source = std::fs::read_to_string(path).unwrap();
-    let n = line(text);
-    format!("{n}\t{}", source.lines().nth(n - 1).unwrap())
+    let (n, line) = source_line(&guests::dir().join("gdbtarget.c"), text);
+    format!("{n}\t{line}")
+}
+
+/// GDB commands that run the guest into its loop in spin_here and stop it
+/// there; any later stop finds it in the loop.
+fn into_the_loop() -> [String; 3] {
+    [
+        "set var spin = 1".to_string(),
+        format!("tbreak {}", at("while (spin)")),
+        "continue".to_string(),
+    ]
 }
 
 /// Program counters GDB printed with `p/x $pc`, in order.
@@ -391,25 +396,34 @@ fn memory_and_register_writes_change_what_the_guest_prints() {
 fn ctrl_c_stops_a_tight_loop() {
     for flavour in FLAVOURS {
         let mut vm = Vmgdb::start(flavour, "gdbtarget", Transport::Tcp, true);
+        let fifo = Fifo::new("loop");
         let gdb = vm
             .gdb()
             .cmds(&[
                 "set var spin = 1",
+                &format!("tbreak {}", at("while (spin)")),
+                "continue",
+                &fifo.shell_wait(),
                 "continue",
                 "info symbol $pc",
                 "set var spin = 0",
                 "continue",
             ])
             .spawn();
-        // The guest prints "spin" right before its loop: it is running now.
-        vm.console.wait_for("spin\r\n");
+        // At the loop; once resumed, the stub says the guest runs on (in the
+        // loop, there is nothing else): interrupt it then.
+        gdb.out.wait_for("Temporary breakpoint 1, spin_here ()");
+        let before = vm.log.text().matches(vmgdb_gdb::RUNS_ON_MESSAGE).count();
+        fifo.release();
+        vm.log
+            .wait_for_count(vmgdb_gdb::RUNS_ON_MESSAGE, before + 1);
         gdb.signal("INT");
         let out = gdb.finish();
         assert_all(
             &out,
             &[
                 "Program received signal SIGINT, Interrupt.",
-                "spin_here () at gdbtarget.c:",
+                &format!("in spin_here () at {}", at("while (spin)")),
                 "spin_here + ",
                 "[Inferior 1 (process 1) exited normally]",
             ],
@@ -427,7 +441,7 @@ fn ctrl_c_stops_an_idle_core_and_kill_ends_vmgdb() {
         .gdb()
         .cmds(&["set var spin = 2", "continue", "info symbol $pc", "kill"])
         .spawn();
-    vm.console.wait_for("idle\r\n");
+    vm.log.wait_for(vmgdb_gdb::IDLE_MESSAGE);
     gdb.signal("INT");
     let out = gdb.finish();
     assert_all(
@@ -564,19 +578,21 @@ fn detach_and_a_dropped_client_release_everything() {
     for flavour in FLAVOURS {
         for transport in Transport::ALL {
             let mut vm = Vmgdb::start(flavour, "gdbtarget", transport, true);
-            // Keep the guest looping, arm a breakpoint, detach: it runs on.
+            // Leave the guest looping, arm a breakpoint, detach: it runs on.
+            let [a, b, c] = into_the_loop();
             let out = vm
                 .gdb()
                 .cmds(&[
                     "x/xw done_spinning",
-                    "set var spin = 1",
+                    &a,
+                    &b,
+                    &c,
                     "break done_spinning",
                     "detach",
                 ])
                 .run();
             assert_all(&out, &["[Inferior 1 (process 1) detached]"]);
             let word = done_spinning_word(&out);
-            vm.console.wait_for("spin\r\n");
 
             // Attach to the running guest (it stops), arm a software breakpoint,
             // a hardware breakpoint and two watchpoints on what it will reach
@@ -612,12 +628,13 @@ fn disconnect_and_reconnect_in_one_gdb() {
         let mut vm = Vmgdb::start("e500mc", "gdbtarget", transport, true);
         let fifo = Fifo::new("reconnect");
         let reconnect = format!("target remote {}", vm.target);
+        let [a, b, c] = into_the_loop();
         let gdb = vm
             .gdb()
             .cmds(&[
-                "break spin_here",
-                "continue",
-                "set var spin = 1",
+                &a,
+                &b,
+                &c,
                 "disconnect",
                 &fifo.shell_wait(),
                 &reconnect,
@@ -629,14 +646,14 @@ fn disconnect_and_reconnect_in_one_gdb() {
                 "continue",
             ])
             .spawn();
-        // Disconnected, the guest runs on into its loop; then GDB comes back.
-        vm.console.wait_for("spin\r\n");
+        // Disconnected, the guest runs on in its loop; then GDB comes back.
+        gdb.out.wait_for("Temporary breakpoint 1, spin_here ()");
         fifo.release();
         let out = gdb.finish();
         assert_all(
             &out,
             &[
-                "Breakpoint 1, spin_here () at",
+                "Temporary breakpoint 1, spin_here () at",
                 "spin_here + ",
                 "Breakpoint 2, done_spinning () at",
                 "[Inferior 1 (process 1) exited normally]",
@@ -707,18 +724,11 @@ fn a_second_client_is_refused_while_the_first_works() {
 fn bad_input_never_stops_the_server() {
     for transport in Transport::ALL {
         let mut vm = Vmgdb::start("e500mc", "gdbtarget", transport, true);
-        let spin = symbol(&vm.elf, "spin");
 
         // Leave the guest looping in spin_here with nothing attached.
-        let mut raw = RawClient::connect(&vm.target);
-        assert!(raw.command("qSupported:multiprocess+").is_some());
-        assert_eq!(
-            raw.command(&format!("M{spin:x},4:00000001")).as_deref(),
-            Some("OK")
-        );
-        assert_eq!(raw.command("D").as_deref(), Some("OK"));
-        drop(raw);
-        vm.console.wait_for("spin\r\n");
+        let [a, b, c] = into_the_loop();
+        let out = vm.gdb().cmds(&[&a, &b, &c, "detach"]).run();
+        assert_all(&out, &["[Inferior 1 (process 1) detached]"]);
 
         let mut rng = raw::Rng(0x5DEE_CE66_D1CE_4E5B);
         for _ in 0..150 {

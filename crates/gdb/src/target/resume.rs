@@ -53,6 +53,10 @@ pub trait ClientLink {
     fn has_input(&mut self) -> bool;
 }
 
+/// Logged (debug) when a resumed guest has run its first slice and the stub
+/// starts listening to the client while it runs on.
+pub const RUNS_ON_MESSAGE: &str = "gdb: the guest runs on; watching the client";
+
 /// Instructions a resumed guest runs before the stub arms the watcher (see
 /// [`Stub::execute`]): a fraction of a millisecond, the longest a Ctrl-C can wait.
 pub const QUIET_SLICE: u64 = 1 << 16;
@@ -102,6 +106,7 @@ impl<M: Machine> Stub<'_, M> {
                         break Execution::Incoming;
                     }
                     if !watching {
+                        tracing::debug!("{RUNS_ON_MESSAGE}");
                         client.watch(true);
                         watching = true;
                     }

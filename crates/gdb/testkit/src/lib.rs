@@ -85,6 +85,16 @@ pub fn scratch_path(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("vmgdb-{}-{n}-{name}", std::process::id()))
 }
 
+/// The number of the first line of the source file `path` that holds `text`,
+/// and that line: how GDB names a location (`file.c:N`) and lists it.
+pub fn source_line(path: &std::path::Path, text: &str) -> (usize, String) {
+    let source =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let found = source.lines().enumerate().find(|(_, l)| l.contains(text));
+    let (i, line) = found.unwrap_or_else(|| panic!("no {text:?} in {}", path.display()));
+    (i + 1, line.to_string())
+}
+
 /// Address of `symbol` in an ELF file.
 pub fn symbol(elf: &std::path::Path, symbol: &str) -> u32 {
     use object::{Object, ObjectSymbol};

@@ -68,6 +68,12 @@ pub fn guest(flavor: Flavor) -> PathBuf {
     out
 }
 
+/// `debug.c:N` for the line of the debug-scenario guest that holds `text`.
+pub fn guest_line(text: &str) -> String {
+    let (n, _) = source_line(&guests_dir().join("debug.c"), text);
+    format!("debug.c:{n}")
+}
+
 /// The `test_machine` example, built by `cargo test` alongside the tests.
 fn test_machine_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -100,7 +106,10 @@ impl MachineProc {
         let elf = guest(flavor);
         let mut cmd = Command::new(test_machine_bin());
         cmd.args(["--cpu", flavor.name(), "--listen"])
-            .arg(transport.listen_arg(flavor.name()));
+            .arg(transport.listen_arg(flavor.name()))
+            // The stub's debug messages say when a resumed guest runs on or
+            // idles: what tests wait for before a Ctrl-C.
+            .env("RUST_LOG", "vmgdb_gdb=debug");
         if wait {
             cmd.arg("--wait");
         }

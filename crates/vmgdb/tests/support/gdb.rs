@@ -16,7 +16,7 @@ pub struct Vmgdb {
     pub target: String,
     /// The guest's console (vmgdb's stdout).
     pub console: Collected,
-    /// vmgdb's own messages (stderr).
+    /// vmgdb's own messages (stderr), with the stub's debug messages.
     pub log: Collected,
     pub elf: PathBuf,
     pub flavour: &'static str,
@@ -33,7 +33,9 @@ impl Vmgdb {
             .arg(&elf)
             .arg("--gdb")
             .arg(transport.listen_arg(&format!("{program}-{flavour}")))
-            .env_remove("RUST_LOG");
+            // The stub's debug messages say when a resumed guest runs on or
+            // idles: what tests wait for before a Ctrl-C.
+            .env("RUST_LOG", "vmgdb_gdb=debug");
         if wait {
             cmd.arg("--wait");
         }
