@@ -190,7 +190,8 @@ fn measure(target: Target, cpu: &'static str, what: What, transport: Transport) 
     let source = format!("source {}", script.display());
     let out = match target {
         Target::Vmgdb => {
-            let vm = Vmgdb::start(cpu, "gdbtarget", transport, true);
+            // As a user runs it: vmgdb's default logging.
+            let vm = Vmgdb::start_logging(cpu, "gdbtarget", transport, true, "");
             vm.gdb().cmds(&[&source, "kill"]).run()
         }
         Target::Qemu => {

@@ -27,15 +27,29 @@ impl Vmgdb {
     /// `transport`; `wait`: the guest stays at its first instruction until a
     /// debugger attaches.
     pub fn start(flavour: &'static str, program: &str, transport: Transport, wait: bool) -> Vmgdb {
+        // The stub's debug messages say when a resumed guest runs on or idles:
+        // what tests wait for before a Ctrl-C.
+        Vmgdb::start_logging(flavour, program, transport, wait, "vmgdb_gdb=debug")
+    }
+
+    /// [`Vmgdb::start`] with `RUST_LOG` set to `filter` ("" for vmgdb's default).
+    pub fn start_logging(
+        flavour: &'static str,
+        program: &str,
+        transport: Transport,
+        wait: bool,
+        filter: &str,
+    ) -> Vmgdb {
         let elf = guests::elf(program, flavour);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmgdb"));
         cmd.args(["run", "--cpu", flavour, "--kernel"])
             .arg(&elf)
             .arg("--gdb")
-            .arg(transport.listen_arg(&format!("{program}-{flavour}")))
-            // The stub's debug messages say when a resumed guest runs on or
-            // idles: what tests wait for before a Ctrl-C.
-            .env("RUST_LOG", "vmgdb_gdb=debug");
+            .arg(transport.listen_arg(&format!("{program}-{flavour}")));
+        match filter {
+            "" => cmd.env_remove("RUST_LOG"),
+            _ => cmd.env("RUST_LOG", filter),
+        };
         if wait {
             cmd.arg("--wait");
         }
