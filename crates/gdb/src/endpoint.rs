@@ -190,10 +190,10 @@ impl Stream {
         }
     }
 
-    pub fn shutdown(&self) {
+    pub fn shutdown(&self, how: std::net::Shutdown) {
         let _ = match self {
-            Stream::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
-            Stream::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+            Stream::Tcp(s) => s.shutdown(how),
+            Stream::Unix(s) => s.shutdown(how),
         };
     }
 }

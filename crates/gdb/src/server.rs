@@ -28,6 +28,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// take few round trips. Anything longer drops the client.
 pub const PACKET_SIZE: usize = 0x10000;
 
+/// Logged (debug) when a resumed guest idles for good and only the client can
+/// end the wait.
+pub const IDLE_MESSAGE: &str = "gdb: the guest idles for good; waiting for the client";
+
 /// How [`GdbServer::serve`] starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ServeOptions {
@@ -159,10 +163,23 @@ const INTERRUPTED: SingleThreadStopReason<u32> = SingleThreadStopReason::SignalW
     signal: Signal::SIGINT,
 };
 
+/// The buffer `gdbstub` receives packets into, filled with `#`.
+///
+/// `gdbstub` 0.7 finds a packet's checksum by splitting the *whole* buffer at
+/// `#`: it scans from the packet's checksum to the next `#` or the buffer's end.
+/// In a zeroed 64 KiB buffer that is 64 KiB of bytes per packet, most of a
+/// short packet's cost. Filled with `#`, the scan ends at the first byte no
+/// packet has overwritten, or at the `#` of an earlier, longer packet: it is
+/// never longer than the longest packet received so far.
+fn packet_buffer() -> Box<[u8]> {
+    vec![b'#'; PACKET_SIZE].into_boxed_slice()
+}
+
 /// Drive `gdbstub`'s state machine over `conn` until the session ends.
 fn drive<M: Machine>(stub: &mut Stub<'_, M>, conn: Conn, watcher: &Watcher) -> SessionEnd {
+    let mut buffer = packet_buffer();
     let gdb = match GdbStubBuilder::new(conn)
-        .packet_buffer_size(PACKET_SIZE)
+        .with_packet_buffer(&mut buffer)
         .build()
     {
         Ok(g) => g,
@@ -200,10 +217,15 @@ fn drive<M: Machine>(stub: &mut Stub<'_, M>, conn: Conn, watcher: &Watcher) -> S
                         let mut regs = regs.iter().map(|(n, b)| (E500RegId(*n), b.as_slice()));
                         g.report_stop_with_regs(stub, reason, &mut regs)
                     }
-                    Execution::Incoming | Execution::Idle => match g.borrow_conn().read_byte() {
-                        Ok(byte) => g.incoming_data(stub, byte),
-                        Err(e) => return dropped(e),
-                    },
+                    Execution::Incoming | Execution::Idle => {
+                        if execution == Execution::Idle {
+                            tracing::debug!("{IDLE_MESSAGE}");
+                        }
+                        match g.borrow_conn().read_byte() {
+                            Ok(byte) => g.incoming_data(stub, byte),
+                            Err(e) => return dropped(e),
+                        }
+                    }
                 }
             }
             GdbStubStateMachine::CtrlCInterrupt(g) => g.interrupt_handled(stub, Some(INTERRUPTED)),

@@ -6,7 +6,8 @@
 //!   kicks the machine, so a running guest stops for the debugger.
 //! * A connection while a session is attached gets a refusal (an `E.` reply
 //!   GDB prints) from a short-lived thread, and the attached session never
-//!   notices.
+//!   notices; unless the attached client has already hung up, when the new one
+//!   waits for its session to end and takes over.
 //! * While the main thread runs the guest for the attached client, input from
 //!   that client (Ctrl-C, a packet, a hang-up) kicks the machine once.
 //!
@@ -17,17 +18,19 @@ use crate::endpoint::{Listener, Stream};
 use crate::machine::Kick;
 use rustix::event::{PollFd, PollFlags};
 use std::io::{self, Read, Write};
+use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a second client is told.
 pub const BUSY_MESSAGE: &str = "vmgdb: another debugger is already attached";
 /// Refusals in progress at most; beyond that a new connection is just closed.
 const MAX_REFUSING: usize = 8;
-/// How long a refused client gets to send its first packet.
+/// How long a refused client gets to send its first packet, and then to hang
+/// up after the refusal.
 const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
@@ -208,7 +211,12 @@ fn accept_all(shared: &Shared, listener: &Listener) {
             }
         };
         let mut st = shared.lock();
-        if !st.busy {
+        // A client that reconnects at once (GDB's `disconnect` then `target
+        // remote`) may arrive before the main thread has seen the old one go:
+        // it queues behind the ending session instead of being refused.
+        let successor =
+            st.busy && st.pending.is_none() && st.client.as_deref().is_some_and(hung_up);
+        if !st.busy || successor {
             st.busy = true;
             st.pending = Some(stream);
             drop(st);
@@ -222,13 +230,26 @@ fn accept_all(shared: &Shared, listener: &Listener) {
     }
 }
 
+/// Whether the peer of `client` has closed its end (it will send nothing more).
+fn hung_up(client: &Stream) -> bool {
+    let mut fds = [PollFd::new(client, PollFlags::RDHUP)];
+    let now = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(rustix::event::poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+        && fds[0]
+            .revents()
+            .intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
+}
+
 /// Tell a second client the stub is busy, from its own thread so a client that
 /// never sends anything cannot hold up the watcher.
 fn refuse(shared: &Shared, stream: Stream) {
     let refusing = shared.refusing.clone();
     if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
         refusing.fetch_sub(1, Ordering::SeqCst);
-        stream.shutdown();
+        stream.shutdown(Shutdown::Both);
         return;
     }
     tracing::info!("gdb: refusing a second debugger");
@@ -248,6 +269,12 @@ fn refuse(shared: &Shared, stream: Stream) {
 
 /// Wait for the client's first packet (GDB opens with `qSupported`), answer it
 /// with an error carrying [`BUSY_MESSAGE`], and hang up.
+///
+/// Only the sending side is closed at first: GDB acknowledges the reply before
+/// it shows it, and over a Unix socket that acknowledgement would fail with
+/// EPIPE (GDB then reports a broken pipe instead of the message) if the
+/// socket were already closed both ways. The client's last bytes are read
+/// until it hangs up, or for [`REFUSAL_READ_TIMEOUT`] at most.
 fn send_refusal(mut stream: Stream) {
     let _ = stream.set_read_timeout(Some(REFUSAL_READ_TIMEOUT));
     let mut seen = Vec::new();
@@ -269,5 +296,18 @@ fn send_refusal(mut stream: Stream) {
     let body = format!("E.{BUSY_MESSAGE}");
     let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
     let _ = stream.write_all(format!("+${body}#{sum:02x}").as_bytes());
-    stream.shutdown();
+    stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + REFUSAL_READ_TIMEOUT;
+    let mut drained = 0;
+    while drained < 4096 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
+    stream.shutdown(Shutdown::Both);
 }

@@ -299,18 +299,26 @@ fn guest_debug_events_stay_with_the_guest() {
 fn ctrl_c_stops_a_tight_loop() {
     for flavor in FLAVORS {
         let m = MachineProc::start(flavor, Transport::Tcp, true);
+        let fifo = Fifo::new("loop");
         let gdb = m
             .gdb()
             .cmds(&[
                 "set var spin = 1",
+                &format!("tbreak {}", guest_line("while (spin)")),
+                "continue",
+                &fifo.shell_wait(),
                 "continue",
                 "info symbol $pc",
                 "set var spin = 0",
                 "continue",
             ])
             .spawn();
-        // The guest prints "spin" right before its loop: it is running now.
-        m.uart.wait_for("spin\n");
+        // At the loop; once resumed, the stub says the guest runs on (in the
+        // loop, there is nothing else): interrupt it then.
+        gdb.out.wait_for("Temporary breakpoint 1, spin_here ()");
+        let before = m.log.text().matches(vmgdb_gdb::RUNS_ON_MESSAGE).count();
+        fifo.release();
+        m.log.wait_for_count(vmgdb_gdb::RUNS_ON_MESSAGE, before + 1);
         gdb.signal("INT");
         let out = gdb.finish();
         assert_all(
@@ -335,7 +343,7 @@ fn ctrl_c_stops_an_idle_core() {
         .gdb()
         .cmds(&["set var spin = 2", "continue", "info symbol $pc", "kill"])
         .spawn();
-    m.uart.wait_for("idle\n");
+    m.log.wait_for(vmgdb_gdb::IDLE_MESSAGE);
     gdb.signal("INT");
     let out = gdb.finish();
     assert_all(

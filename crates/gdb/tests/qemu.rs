@@ -1,16 +1,12 @@
 //! The same GDB script against QEMU 7.2 (`qemu-system-ppc -M ppce500 -S`) and
 //! against the stub: where both implement a command, GDB must print the same.
 //!
-//! One known difference is normalised away: QEMU reports a watchpoint after
-//! the store has completed, so GDB (which steps once more over what it thinks
-//! is the trapping instruction) shows the stop one instruction later, as
-//! `0x... in bump () at ...`. vmgdb reports it before the store, as the e500's
-//! DAC does, and GDB stops right after the store.
+//! One known difference is normalised away (`vmgdb_gdb_testkit::compare`):
+//! QEMU reports a watchpoint after the store has completed, so GDB shows the
+//! stop one instruction later.
 
 mod support;
 
-use e500::Flavor;
-use std::process::{Command, Stdio};
 use support::*;
 
 const SCRIPT: &[&str] = &[
@@ -43,83 +39,13 @@ const SCRIPT: &[&str] = &[
     "continue",
 ];
 
-/// GDB's transcript with the known watchpoint-location difference removed.
-fn normalise(out: &str) -> Vec<String> {
-    out.lines()
-        .map(|l| {
-            let l = l.trim_end();
-            match l.split_once(" in ") {
-                Some((addr, rest)) if addr.starts_with("0x") && rest.contains(" at ") => {
-                    rest.to_string()
-                }
-                _ => l.to_string(),
-            }
-        })
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn run_on_qemu(flavor: Flavor, elf: &std::path::Path) -> String {
-    require("qemu-system-ppc", "qemu-system-ppc");
-    let port = free_port();
-    let mut qemu = Command::new("qemu-system-ppc");
-    qemu.args([
-        "-M",
-        "ppce500",
-        "-nographic",
-        "-nic",
-        "none",
-        "-monitor",
-        "none",
-    ]);
-    qemu.args([
-        "-serial",
-        "null",
-        "-S",
-        "-gdb",
-        &format!("tcp:127.0.0.1:{port}"),
-    ]);
-    if flavor == Flavor::E500mc {
-        qemu.args(["-cpu", "e500mc"]);
-    }
-    let mut child = qemu
-        .arg("-kernel")
-        .arg(elf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qemu-system-ppc");
-    // GDB retries a refused TCP connection until QEMU listens.
-    let out = Gdb::new(&format!(":{port}"), Some(elf)).cmds(SCRIPT).run();
-    let _ = child.kill();
-    let _ = child.wait();
-    out
-}
-
 #[test]
 fn the_same_script_prints_the_same_as_on_qemu() {
     for flavor in FLAVORS {
         let m = MachineProc::start(flavor, Transport::Tcp, true);
         let ours = m.gdb().cmds(SCRIPT).run();
-        let qemu = run_on_qemu(flavor, &m.elf);
-        let (a, b) = (normalise(&ours), normalise(&qemu));
-        assert!(a.len() > 30, "the script did too little on vmgdb:\n{ours}");
-        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-            assert_eq!(
-                x, y,
-                "line {i} differs ({flavor})\n--- vmgdb:\n{ours}\n--- qemu:\n{qemu}"
-            );
-        }
-        assert_eq!(a.len(), b.len(), "--- vmgdb:\n{ours}\n--- qemu:\n{qemu}");
+        let (theirs, _) = qemu::transcript(flavor.name(), &m.elf, SCRIPT);
+        compare::assert_same_transcript(flavor.name(), &ours, &theirs, 30);
         assert_all(&ours, &["[Inferior 1 (process 1) exited normally]"]);
     }
 }

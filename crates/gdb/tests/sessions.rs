@@ -5,6 +5,7 @@
 mod support;
 
 use e500::Flavor;
+use support::raw::{garbage, Rng};
 use support::*;
 
 /// What a fresh GDB must find after earlier sessions ended: no breakpoints
@@ -41,13 +42,24 @@ fn assert_released(m: &MachineProc) {
 fn detach_and_a_dropped_client_release_everything() {
     for flavor in FLAVORS {
         let m = MachineProc::start(flavor, Transport::Tcp, true);
-        // First session: keep the guest looping, then detach: it runs on.
+        // First session: run the guest into its loop, then detach: it loops on.
         let out = m
             .gdb()
-            .cmds(&["set var spin = 1", "break done_spinning", "detach"])
+            .cmds(&[
+                "set var spin = 1",
+                &format!("tbreak {}", guest_line("while (spin)")),
+                "continue",
+                "break done_spinning",
+                "detach",
+            ])
             .run();
-        assert_all(&out, &["[Inferior 1 (process 1) detached]"]);
-        m.uart.wait_for("spin\n");
+        assert_all(
+            &out,
+            &[
+                "Temporary breakpoint 1, spin_here ()",
+                "[Inferior 1 (process 1) detached]",
+            ],
+        );
 
         // Second session: attach to the running guest (it stops), arm a software
         // breakpoint, a hardware breakpoint and two watchpoints on code and data
@@ -95,18 +107,7 @@ fn a_second_client_is_refused_while_the_first_works() {
         .spawn();
     first.out.wait_for("FIRST-READY");
 
-    let second = m.gdb().cmds(&["p $pc"]).run();
-    assert_all(&second, &[vmgdb_gdb::BUSY_MESSAGE]);
-    assert_none(&second, &["$1 = "]);
-
-    // A raw client sees the same refusal, then the connection closes.
-    let mut raw = RawClient::connect(&m.target);
-    raw.send_raw(&packet(b"qSupported:multiprocess+")).unwrap();
-    let reply = String::from_utf8_lossy(&raw.drain()).into_owned();
-    assert!(
-        reply.contains(&format!("$E.{}#", vmgdb_gdb::BUSY_MESSAGE)),
-        "{reply}"
-    );
+    assert_second_client_refused(&m.target, &m.elf, vmgdb_gdb::BUSY_MESSAGE);
 
     fifo.release();
     let out = first.finish();
@@ -118,132 +119,6 @@ fn a_second_client_is_refused_while_the_first_works() {
             "Breakpoint 1, add (a=0, b=0) at",
         ],
     );
-}
-
-/// xorshift64: a fixed sequence, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-/// Commands to mangle: reads and queries, never a resume, kill or restart.
-const PREFIXES: &[&str] = &[
-    "m",
-    "g",
-    "p",
-    "qXfer:features:read:target.xml:",
-    "qXfer:features:read:",
-    "qSupported:",
-    "qSupported",
-    "qRcmd,",
-    "H",
-    "Hg",
-    "Hc",
-    "T",
-    "vCont?",
-    "qAttached",
-    "qC",
-    "qfThreadInfo",
-    "qsThreadInfo",
-    "?",
-    "qOffsets",
-    "qTStatus",
-    "vMustReplyEmpty",
-    "qSymbol::",
-    "vFile:",
-    "z0,",
-    "z1,",
-    "z2,",
-    "Z9,",
-    "QStartNoAckMode",
-    "vAttach;",
-    "qL",
-    "QThreadEvents:",
-    "x",
-    "qHostInfo",
-];
-
-/// Writes that must be refused whole (bad hex, bad lengths, unmapped).
-const MALFORMED_WRITES: &[&str] = &[
-    "M100000,4:zzzzzzzz",
-    "M100000,4:00",
-    "M,4:00000000",
-    "X100000,4:",
-    "P40=zz",
-    "P40=001000",
-    "P99999=00000000",
-    "Gxyz",
-    "G00112233",
-    "Z0,zz,4",
-    "Z0,10000000,4",
-    "Z1,10000000",
-    "Z2,100000,3",
-    "Z4,100001,4",
-    "qRcmd,7",
-    "qRcmd,zz",
-];
-
-fn garbage(rng: &mut Rng) -> Vec<u8> {
-    const CHARS: &[u8] = b"0123456789abcdefABCDEF,:;.-+xX$#}*\x00\xff \x03";
-    let tail = |rng: &mut Rng, max: usize| -> Vec<u8> {
-        let n = rng.below(max);
-        (0..n).map(|_| *rng.pick(CHARS)).collect()
-    };
-    match rng.below(8) {
-        0 => (0..1 + rng.below(300)).map(|_| rng.next() as u8).collect(),
-        1 => {
-            let mut body = rng.pick(PREFIXES).as_bytes().to_vec();
-            body.extend(tail(rng, 40));
-            packet(&body)
-        }
-        2 => {
-            // Vanish mid-packet.
-            let mut body = rng.pick(PREFIXES).as_bytes().to_vec();
-            body.extend(tail(rng, 40));
-            let p = packet(&body);
-            let cut = 1 + rng.below(p.len() - 1);
-            p[..cut].to_vec()
-        }
-        3 => {
-            let mut p = packet(rng.pick(PREFIXES).as_bytes());
-            let n = p.len();
-            p[n - 1] = if p[n - 1] == b'0' { b'1' } else { b'0' };
-            p
-        }
-        4 => {
-            let mut p = b"$".to_vec();
-            p.resize(vmgdb_gdb::PACKET_SIZE + 1 + rng.below(10_000), b'A');
-            p.extend_from_slice(b"#00");
-            p
-        }
-        5 => packet(rng.pick(MALFORMED_WRITES).as_bytes()),
-        6 => {
-            // Out of order: acks, nacks, interrupts and stop replies from a client.
-            let bits: [&[u8]; 6] = [b"+", b"-", b"\x03", b"$T05#b9", b"$OK#9a", b"$W00#b7"];
-            (0..1 + rng.below(6))
-                .flat_map(|_| rng.pick(&bits).to_vec())
-                .collect()
-        }
-        _ => {
-            // A proper handshake, then nonsense.
-            let mut p = packet(b"qSupported:multiprocess+");
-            p.extend(packet(b"?"));
-            p.extend(tail(rng, 200));
-            p
-        }
-    }
 }
 
 #[test]
@@ -265,10 +140,10 @@ fn garbage_never_kills_the_stub() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..400 {
         let mut c = RawClient::connect(&m.target);
-        let bytes = garbage(&mut rng);
+        let bytes = garbage(&mut rng, vmgdb_gdb::PACKET_SIZE);
         // The stub may hang up mid-write (oversized packets): that is fine.
         let _ = c.send_raw(&bytes);
-        let _ = c.stream.shutdown(std::net::Shutdown::Write);
+        c.shutdown_write();
         c.drain();
         assert!(m.running(), "the machine died; log:\n{}", m.log.text());
     }

@@ -361,14 +361,17 @@ fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
         (e.address, e.reason),
         (DATA as u64 + 2, DebugReason::WatchRead)
     );
-    v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &many[..3]))
+    // The third instruction comparator: after the lwz, at li r5,2.
+    let mut iacs = many[..2].to_vec();
+    iacs.push(HwBreakpoint::breakpoint(ORIGIN + 20));
+    v.set_guest_debug(&debug(control::ENABLE | control::USE_HW_BP, &iacs))
         .unwrap();
     let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
         panic!()
     };
     assert_eq!(
         (e.address, e.reason),
-        (ORIGIN + 16, DebugReason::Breakpoint),
+        (ORIGIN + 20, DebugReason::Breakpoint),
         "the third IAC"
     );
     assert!(v.set_hw_debug_limits(HwDebugLimits::Hardware));

@@ -3,31 +3,19 @@
 //! (`vmgdb run --machine ppce500`), for each e500 flavour it is built for; the
 //! console outputs must be byte-identical and both must power off (exit 0).
 //!
-//! The guests are built once per test binary with `make -C guests`, which needs
-//! `powerpc-linux-gnu-gcc`; QEMU must be installed too. A missing tool fails the
-//! test with the command that installs it.
-
-mod support;
+//! The guests are built once per test binary with `make -C guests` (through
+//! `vmgdb-gdb-testkit`), which needs `powerpc-linux-gnu-gcc`; QEMU must be
+//! installed too. A missing tool fails the test with the command that installs it.
 
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-use support::guests::guest_elf;
-use support::require_tool;
+use vmgdb_gdb_testkit::{guests, qemu, require};
 
 /// Longest a single guest run may take before it counts as hung.
 const RUN_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// How QEMU names each flavour (its plain `e500v2` alias is the older v2.2 core).
-fn qemu_cpu(flavour: &str) -> &'static str {
-    match flavour {
-        "e500v2" => "e500v2_v30",
-        "e500mc" => "e500mc",
-        other => panic!("unknown flavour {other}"),
-    }
-}
 
 /// What one run of a guest produced.
 struct Run {
@@ -71,7 +59,7 @@ fn run(what: &str, mut cmd: Command) -> Run {
 
 fn run_qemu(flavour: &str, elf: &Path) -> Run {
     let mut cmd = Command::new("qemu-system-ppc");
-    cmd.args(["-M", "ppce500", "-cpu", qemu_cpu(flavour), "-nographic"])
+    cmd.args(["-M", "ppce500", "-cpu", qemu::cpu(flavour), "-nographic"])
         .arg("-kernel")
         .arg(elf)
         .args(["-nic", "none", "-monitor", "none", "-serial", "stdio"]);
@@ -126,9 +114,8 @@ fn diff(qemu: &[u8], vmgdb: &[u8]) -> String {
 
 /// Build, run on both, compare.
 fn differential(program: &str, flavour: &str) {
-    require_tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
-    let elf = guest_elf(flavour, program);
-    assert!(elf.is_file(), "{} was not built", elf.display());
+    require("qemu-system-ppc", "qemu-system-ppc");
+    let elf = guests::elf(program, flavour);
     let (qemu, vmgdb) = thread::scope(|s| {
         let q = s.spawn(|| run_qemu(flavour, &elf));
         let v = s.spawn(|| run_vmgdb(flavour, &elf));
@@ -188,6 +175,8 @@ differential! {
     debug_e500v2: "debug" on "e500v2",
     debug_e500mc: "debug" on "e500mc",
     float_e500mc: "float" on "e500mc",
+    gdbtarget_e500v2: "gdbtarget" on "e500v2",
+    gdbtarget_e500mc: "gdbtarget" on "e500mc",
 }
 
 #[test]

@@ -7,16 +7,14 @@
 //! * every other program prints exactly the same with the debugger's software and
 //!   hardware breakpoints, watchpoints and single steps firing all over it.
 
-mod support;
-
 use object::{Object, ObjectSymbol, SymbolKind};
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::guests::guest_elf;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
 use vmgdb_boards::ppce500::{
     BootImage, Capture, Event, ImageKind, InputQueue, Ppce500, Ppce500Config, SerialLine,
 };
+use vmgdb_gdb_testkit::guests;
 use vmgdb_hv::{bp_type, control, DebugReason, GuestDebug, HwBreakpoint, Reg, Vcpu};
 
 const FLAVOURS: [&str; 2] = ["e500v2", "e500mc"];
@@ -61,7 +59,7 @@ fn lines_of(text: &str) -> Vec<&str> {
 #[test]
 fn selfdebug_without_a_debugger() {
     for flavour in FLAVOURS {
-        let out = plain_run(flavour, &guest_elf(flavour, "selfdebug"));
+        let out = plain_run(flavour, &guests::elf("selfdebug", flavour));
         let lines = lines_of(&out);
         let expect = [
             format!("== selfdebug ({flavour}) =="),
@@ -87,7 +85,7 @@ fn selfdebug_without_a_debugger() {
 #[test]
 fn selfdebug_with_a_debugger_attached() {
     for flavour in FLAVOURS {
-        let elf = guest_elf(flavour, "selfdebug");
+        let elf = guests::elf("selfdebug", flavour);
         let plain = plain_run(flavour, &elf);
         let (mut m, capture) = machine(flavour, &elf);
         // The debugger owns debugging: a breakpoint on code that never runs, a
@@ -255,7 +253,7 @@ fn the_debugger_changes_nothing_a_program_prints() {
             list.push("float");
         }
         for program in list {
-            let elf = guest_elf(flavour, program);
+            let elf = guests::elf(program, flavour);
             let plain = plain_run(flavour, &elf);
             let (debugged, act) = debugged_run(flavour, &elf);
             assert!(

@@ -14,11 +14,8 @@ use vmgdb_hv::{Reg, RegError, Vcpu};
 
 /// Remote register number of the first SPR of the vmgdb feature.
 pub const SPR_BASE: usize = 128;
-/// Remote numbers GDB expects for the core registers after r31.
+/// Remote number GDB expects for pc, the first core register after r31.
 pub const PC: usize = 64;
-pub const LR: usize = 67;
-/// r1, the stack pointer.
-pub const SP: usize = 1;
 
 /// Which target-description feature a register belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@
 //! returns [`Execution::Incoming`] and the session reads it. A kick with nothing
 //! to read (it raced with another stop) just resumes.
 
-use super::regs;
+use super::regs::Feature;
 use super::Stub;
 use crate::machine::{Machine, MachineEvent};
 use gdbstub::common::Signal;
@@ -53,6 +53,14 @@ pub trait ClientLink {
     fn has_input(&mut self) -> bool;
 }
 
+/// Logged (debug) when a resumed guest has run its first slice and the stub
+/// starts listening to the client while it runs on.
+pub const RUNS_ON_MESSAGE: &str = "gdb: the guest runs on; watching the client";
+
+/// Instructions a resumed guest runs before the stub arms the watcher (see
+/// [`Stub::execute`]): a fraction of a millisecond, the longest a Ctrl-C can wait.
+pub const QUIET_SLICE: u64 = 1 << 16;
+
 /// The stop reply for a finished single step (a T packet, so registers can be
 /// expedited with it).
 pub const STEPPED: SingleThreadStopReason<u32> = SingleThreadStopReason::SignalWithThread {
@@ -63,6 +71,12 @@ pub const STEPPED: SingleThreadStopReason<u32> = SingleThreadStopReason::SignalW
 impl<M: Machine> Stub<'_, M> {
     /// Run the guest as [`Stub::resume`] says until it stops, the client speaks, or
     /// it idles for good.
+    ///
+    /// A single step returns by itself. Anything longer first runs a short
+    /// slice ([`QUIET_SLICE`] instructions) without the watcher: most
+    /// continues end at the next breakpoint well within it, and arming the
+    /// watcher costs a thread wake-up per resume. Then the client is looked at
+    /// once, and the watcher armed for the rest of the run.
     pub fn execute(&mut self, client: &mut dyn ClientLink) -> Execution {
         let mode = self.resume;
         let stepping = mode != ResumeMode::Continue;
@@ -70,16 +84,14 @@ impl<M: Machine> Stub<'_, M> {
             tracing::warn!("cannot program single step: {e}");
             return Execution::Stopped(SingleThreadStopReason::Signal(Signal::SIGILL));
         }
-        if client.has_input() {
-            return Execution::Incoming;
-        }
-        // One step returns by itself; anything longer listens to the client.
-        let watch = mode != ResumeMode::Step;
-        if watch {
-            client.watch(true);
-        }
+        let mut watching = false;
         let outcome = loop {
-            match self.machine.run(u64::MAX) {
+            let budget = match mode {
+                ResumeMode::Step => u64::MAX,
+                _ if watching => u64::MAX,
+                _ => QUIET_SLICE,
+            };
+            match self.machine.run(budget) {
                 MachineEvent::Debug(exit) => {
                     if let ResumeMode::Range { start, end } = mode {
                         let pc = exit.address as u32;
@@ -93,6 +105,11 @@ impl<M: Machine> Stub<'_, M> {
                     if client.has_input() {
                         break Execution::Incoming;
                     }
+                    if !watching {
+                        tracing::debug!("{RUNS_ON_MESSAGE}");
+                        client.watch(true);
+                        watching = true;
+                    }
                 }
                 MachineEvent::Halted => break Execution::Idle,
                 MachineEvent::PowerOff => {
@@ -100,7 +117,7 @@ impl<M: Machine> Stub<'_, M> {
                 }
             }
         };
-        if watch {
+        if watching {
             client.watch(false);
         }
         outcome
@@ -124,10 +141,15 @@ impl<M: Machine> Stub<'_, M> {
         }
     }
 
-    /// Registers sent along with a stop reply so GDB need not ask: r1, pc, lr.
+    /// Registers sent along with a stop reply: the core feature (r0-r31, pc,
+    /// msr, cr, lr, ctr, xer). After every stop GDB analyses the frame, which
+    /// needs more than r1, pc and lr (at -O0 the frame pointer r31, for
+    /// instance); with any of them missing it asks for the whole `g` packet,
+    /// one more round trip per stop. The FPU and SPE halves of `g` are left
+    /// out: stepping does not read them, and GDB fetches `g` when it does.
     pub fn expedited(&mut self) -> Vec<(usize, Vec<u8>)> {
-        [regs::SP, regs::PC, regs::LR]
-            .into_iter()
+        let nums: Vec<usize> = self.regs.feature(Feature::Core).map(|r| r.num).collect();
+        nums.into_iter()
             .filter_map(|n| self.reg_bytes(n).map(|(b, len)| (n, b[..len].to_vec())))
             .collect()
     }

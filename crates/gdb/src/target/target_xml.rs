@@ -194,7 +194,11 @@ impl<M: Machine> TargetDescriptionXmlOverride for Stub<'_, M> {
         let xml = self.xml.as_bytes();
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(xml.len());
         let n = length.min(buf.len()).min(xml.len() - start);
-        buf[..n].copy_from_slice(&xml[start..start + n]);
+        let (out, rest) = buf.split_at_mut(n);
+        out.copy_from_slice(&xml[start..start + n]);
+        // `buf` is the unused end of gdbstub's packet buffer: keep it full of
+        // `#` so later packets stay cheap to parse (see `server::packet_buffer`).
+        rest.fill(b'#');
         Ok(n)
     }
 }

@@ -1,7 +1,7 @@
 //! Helpers the integration tests share (each test binary uses only some of them).
 #![allow(dead_code)]
 
-pub mod guests;
+pub mod gdb;
 pub mod session;
 pub mod uboot;
 
