@@ -212,6 +212,50 @@ fn hardware_breakpoints_take_the_two_iacs_and_a_third_is_refused() {
 }
 
 #[test]
+fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
+    for flavour in FLAVOURS {
+        let mut vm = Vmgdb::start(flavour, "gdbtarget", Transport::Tcp, true);
+        let out = vm
+            .gdb()
+            .cmds(&[
+                "monitor comparators",
+                "monitor comparators unlimited",
+                "hbreak add",
+                "hbreak peek",
+                "hbreak square",
+                // 16 bytes: more than a DAC can compare.
+                "watch table",
+                "continue",
+                "delete 1",
+                "continue",
+                "continue",
+                "continue",
+                "delete",
+                "monitor comparators hardware",
+                "continue",
+            ])
+            .run();
+        assert_all(
+            &out,
+            &[
+                "comparators: hardware (2 IACs, 2 DACs)",
+                "comparators: unlimited",
+                "Hardware assisted breakpoint 3 at",
+                "Hardware watchpoint 4: table",
+                "Breakpoint 1, add (a=0, b=0) at",
+                "Breakpoint 2, peek () at",
+                "Old value = {286331153, 572662306, 858993459, 1145324612}",
+                "New value = {286331153, 572662306, 305419896, 1145324612}",
+                "Breakpoint 3, square (x=10) at",
+                "comparators: hardware",
+                "[Inferior 1 (process 1) exited normally]",
+            ],
+        );
+        assert_ran_to_the_end(&mut vm, OUTPUT);
+    }
+}
+
+#[test]
 fn watchpoints_report_old_and_new_values_and_refuse_what_dacs_cannot_compare() {
     for flavour in FLAVOURS {
         let mut vm = Vmgdb::start(flavour, "gdbtarget", Transport::Tcp, true);

@@ -6,6 +6,8 @@
 //! * `Z2`/`Z3`/`Z4` (`watch`, `rwatch`, `awatch`): data comparators (DAC1, DAC2),
 //!   1, 2, 4 or 8 naturally aligned bytes; anything else is refused rather than
 //!   half-watched.
+//! * After `monitor comparators unlimited` the vCPU takes any number of both, and
+//!   watchpoints of any length (vmgdb's extension; they cost nothing until they fire).
 //!
 //! [`DebugState`] holds what GDB asked for. Every change recomputes the one
 //! [`GuestDebug`] it implies and hands it to `set_guest_debug` once; when the vCPU
@@ -97,6 +99,14 @@ impl DebugState {
             vcpu.set_guest_debug(&want)?;
             self.applied = want;
         }
+        Ok(())
+    }
+
+    /// Program the vCPU again with the current request (after its limits changed).
+    pub fn reapply<V: Vcpu>(&mut self, vcpu: &mut V) -> Result<(), GuestDebugError> {
+        let want = self.guest_debug();
+        vcpu.set_guest_debug(&want)?;
+        self.applied = want;
         Ok(())
     }
 

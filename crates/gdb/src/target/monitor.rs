@@ -6,7 +6,7 @@ use super::{EndRequest, Stub};
 use crate::machine::Machine;
 use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd};
 use std::fmt::Write as _;
-use vmgdb_hv::{TlbInfo, Vcpu};
+use vmgdb_hv::{HwDebugLimits, TlbInfo, Vcpu};
 
 /// Bytes of text per `O` packet.
 const CHUNK: usize = 2048;
@@ -17,6 +17,9 @@ vmgdb monitor commands:
   info tlb             valid TLB0/TLB1 entries
   info registers       every special-purpose register of this core
   phys [on|off]        memory accesses use guest-physical (on) or virtual (off) addresses
+  comparators [hardware|unlimited]
+                       hbreak/watch limited to the core's 2 IACs and 2 DACs (1/2/4/8
+                       aligned bytes), or any number of any length (vmgdb's own)
   reset                reset the machine (then `maintenance flush register-cache`)
   quit                 end vmgdb
 ";
@@ -47,6 +50,35 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
                     "memory accesses now use guest-{} addresses",
                     if self.phys { "physical" } else { "virtual" }
                 );
+            }
+            ["comparators"] => {
+                let (iacs, dacs) = self.machine.vcpu().hw_debug_slots();
+                let _ = match iacs {
+                    usize::MAX => writeln!(text, "comparators: unlimited"),
+                    _ => writeln!(text, "comparators: hardware ({iacs} IACs, {dacs} DACs)"),
+                };
+            }
+            ["comparators", arg @ ("hardware" | "unlimited")] => {
+                let limits = match *arg {
+                    "unlimited" => HwDebugLimits::Unlimited,
+                    _ => HwDebugLimits::Hardware,
+                };
+                if !self.machine.vcpu().set_hw_debug_limits(limits) {
+                    text.push_str("this vCPU has only its hardware comparators\n");
+                } else if limits == HwDebugLimits::Hardware
+                    && self.debug.reapply(self.machine.vcpu()).is_err()
+                {
+                    // More than the hardware has is set: keep the limit until they go.
+                    let _ = self
+                        .machine
+                        .vcpu()
+                        .set_hw_debug_limits(HwDebugLimits::Unlimited);
+                    text.push_str(
+                        "delete the breakpoints and watchpoints beyond the hardware's first\n",
+                    );
+                } else {
+                    let _ = writeln!(text, "comparators: {arg}");
+                }
             }
             ["reset"] => {
                 self.machine.reset();
