@@ -221,6 +221,36 @@ pub enum Insn {
         ra: Reg,
         d: i16,
     },
+    /// `lbzu rt,d(ra)` (string walks).
+    Lbzu {
+        rt: Reg,
+        ra: Reg,
+        d: i16,
+    },
+    /// `lwzx rt,ra,rb`.
+    Lwzx {
+        rt: Reg,
+        ra: Reg,
+        rb: Reg,
+    },
+    /// `lbzx rt,ra,rb`.
+    Lbzx {
+        rt: Reg,
+        ra: Reg,
+        rb: Reg,
+    },
+    /// `stwx rs,ra,rb`.
+    Stwx {
+        rs: Reg,
+        ra: Reg,
+        rb: Reg,
+    },
+    /// `stbx rs,ra,rb`.
+    Stbx {
+        rs: Reg,
+        ra: Reg,
+        rb: Reg,
+    },
     /// `stb rs,d(ra)`.
     Stb {
         rs: Reg,
@@ -904,7 +934,7 @@ fn decode_load_store_d(w: u32) -> Insn {
         37 => Stwu { rs: t, ra: a, d },
         38 => Stb { rs: t, ra: a, d },
         33 => load(LoadKind::Word),
-        35 => load(LoadKind::Byte),
+        35 => Lbzu { rt: t, ra: a, d },
         39 => store(StoreKind::Byte),
         40 | 41 => load(LoadKind::Half),
         42 | 43 => load(LoadKind::HalfAlgebraic),
@@ -1037,7 +1067,11 @@ fn decode_31(w: u32) -> Insn {
             rb: b,
         },
         22 => cache(CacheOp::Icbt),
-        23 => loadx(LoadKind::Word, false),
+        23 => Lwzx {
+            rt: t,
+            ra: a,
+            rb: b,
+        },
         24 => logic(LogicOp::Slw),
         26 => Unary {
             op: UnaryOp::Cntlzw,
@@ -1057,7 +1091,11 @@ fn decode_31(w: u32) -> Insn {
         62 => Wait,
         83 => Mfmsr { rt: t },
         86 => cache(CacheOp::Dcbf),
-        87 => loadx(LoadKind::Byte, false),
+        87 => Lbzx {
+            rt: t,
+            ra: a,
+            rb: b,
+        },
         119 => loadx(LoadKind::Byte, true),
         124 => logic(LogicOp::Nor),
         131 => Wrtee { rs: t },
@@ -1072,11 +1110,19 @@ fn decode_31(w: u32) -> Insn {
             ra: a,
             rb: b,
         },
-        151 => storex(StoreKind::Word, false),
+        151 => Stwx {
+            rs: t,
+            ra: a,
+            rb: b,
+        },
         163 => Wrteei { e: w & 0x8000 != 0 },
         166 => cache(CacheOp::Dcbtls),
         183 => storex(StoreKind::Word, true),
-        215 => storex(StoreKind::Byte, false),
+        215 => Stbx {
+            rs: t,
+            ra: a,
+            rb: b,
+        },
         230 => cache(CacheOp::Icblc),
         246 => cache(CacheOp::Dcbtst),
         247 => storex(StoreKind::Byte, true),
@@ -1289,7 +1335,8 @@ impl Insn {
                 ra,
                 update: true,
                 ..
-            } => ra == 0 || ra == rt,
+            }
+            | Lbzu { rt, ra, .. } => ra == 0 || ra == rt,
             Stwu { ra, .. }
             | Store {
                 ra, update: true, ..

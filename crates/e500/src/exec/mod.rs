@@ -60,6 +60,28 @@ impl Cpu {
                 self.store::<4>(ea, v.to_be_bytes(), bus)?;
                 self.gpr[(ra & 31) as usize] = ea;
             }
+            Lbzu { rt, ra, d } => {
+                let ea = self.ea_d(ra, d);
+                let v = self.load::<1>(ea, bus)?[0];
+                self.gpr[(rt & 31) as usize] = v as u32;
+                self.gpr[(ra & 31) as usize] = ea;
+            }
+            Lwzx { rt, ra, rb } => {
+                let v = u32::from_be_bytes(self.load::<4>(self.ea_x(ra, rb), bus)?);
+                self.gpr[(rt & 31) as usize] = v;
+            }
+            Lbzx { rt, ra, rb } => {
+                let v = self.load::<1>(self.ea_x(ra, rb), bus)?[0];
+                self.gpr[(rt & 31) as usize] = v as u32;
+            }
+            Stwx { rs, ra, rb } => {
+                let v = self.gpr[(rs & 31) as usize];
+                self.store::<4>(self.ea_x(ra, rb), v.to_be_bytes(), bus)?;
+            }
+            Stbx { rs, ra, rb } => {
+                let v = self.gpr[(rs & 31) as usize] as u8;
+                self.store::<1>(self.ea_x(ra, rb), [v], bus)?;
+            }
             Stb { rs, ra, d } => {
                 let v = self.gpr[(rs & 31) as usize] as u8;
                 self.store::<1>(self.ea_d(ra, d), [v], bus)?;
