@@ -169,6 +169,13 @@ impl Cpu {
             // A RAM page that is slow only because a comparator watches other bytes of it.
             return Ok(self.ram.read_be::<N>(e.pa_page as usize + off as usize));
         }
+        self.load_general::<N>(ea, bus)
+    }
+
+    /// Every load the soft TLB and the watched-page filter do not serve (a function
+    /// of its own, so that the filter above stays a light call).
+    #[inline(never)]
+    fn load_general<const N: usize>(&mut self, ea: u32, bus: &mut dyn Bus) -> Result<[u8; N], Exc> {
         let mut out = [0u8; N];
         if (ea & 0xFFF) as usize > 0x1000 - N {
             // Crosses a page: each page translated (and checked) on its own.
@@ -236,7 +243,7 @@ impl Cpu {
     fn store_slow<const N: usize>(
         &mut self,
         ea: u32,
-        mut val: [u8; N],
+        val: [u8; N],
         bus: &mut dyn Bus,
     ) -> Result<(), Exc> {
         let e = self.stlb.write[softtlb::index(ea)];
@@ -250,6 +257,17 @@ impl Cpu {
                 .write_be::<N>(e.pa_page as usize + off as usize, val);
             return Ok(());
         }
+        self.store_general::<N>(ea, val, bus)
+    }
+
+    /// Every store the soft TLB and the watched-page filter do not serve.
+    #[inline(never)]
+    fn store_general<const N: usize>(
+        &mut self,
+        ea: u32,
+        mut val: [u8; N],
+        bus: &mut dyn Bus,
+    ) -> Result<(), Exc> {
         if (ea & 0xFFF) as usize > 0x1000 - N {
             let split = (0x1000 - (ea & 0xFFF)) as usize;
             let second = ea.wrapping_add(split as u32);

@@ -248,10 +248,8 @@ impl Cpu {
         self.sprs.fill(0);
         self.mmu = Mmu::new(self.flavor);
         self.timers = Timers::default();
-        self.debug = Debug {
-            host,
-            ..Debug::default()
-        };
+        self.debug = Debug::default();
+        self.debug.set_host(host);
         self.reservation = None;
         self.halted = false;
         self.in_debug_handler = false;

@@ -380,11 +380,30 @@ pub struct Debug {
     pub guest: DebugRegs,
     /// The guest-visible DBSR.
     pub dbsr: u32,
-    /// The debugger's bank, while it owns debugging (KVM_GUESTDBG_ENABLE).
-    pub host: Option<HostDebug>,
+    /// The debugger's bank, while it owns debugging (KVM_GUESTDBG_ENABLE); set
+    /// with [`Debug::set_host`], which keeps the watch span up to date.
+    pub(crate) host: Option<HostDebug>,
+    /// The bytes the host bank's watchpoints span, first to last (empty when none):
+    /// most accesses to a watched page are told apart with two compares.
+    host_watch_span: (u64, u64),
 }
 
 impl Debug {
+    /// The debugger's bank, if the debugger owns debugging.
+    pub fn host(&self) -> Option<&HostDebug> {
+        self.host.as_ref()
+    }
+
+    /// Install (or remove) the debugger's bank.
+    pub fn set_host(&mut self, host: Option<HostDebug>) {
+        let watches = host.iter().flat_map(|h| h.dac.iter());
+        let span = watches.fold((u64::MAX, 0), |(lo, hi), w| {
+            (lo.min(w.addr as u64), hi.max(w.addr as u64 + w.len as u64))
+        });
+        self.host_watch_span = span;
+        self.host = host;
+    }
+
     /// DBCR0 as the guest reads it: EDM shows that an external debugger owns the facility.
     pub fn guest_dbcr0(&self) -> u32 {
         let edm = if self.host.is_some() { dbcr0::EDM } else { 0 };
@@ -429,6 +448,10 @@ impl Debug {
             return false;
         }
         let (start, end) = (ea as u64, ea as u64 + len as u64);
+        let (lo, hi) = self.host_watch_span;
+        if end <= lo || start >= hi {
+            return true;
+        }
         !self.host.as_ref().is_some_and(|h| {
             h.dac
                 .iter()
@@ -600,10 +623,8 @@ mod tests {
             write,
             block: None,
         };
-        let d = Debug {
-            host: Some(h),
-            ..Default::default()
-        };
+        let mut d = Debug::default();
+        d.set_host(Some(h));
         let watch = |addr, write, dbsr| Some(HostEvent::Watchpoint { addr, write, dbsr });
         assert_eq!(
             d.host_dac(acc(0x2006, 1, true)),
@@ -647,10 +668,8 @@ mod tests {
             dac: vec![big; 3],
             ..Default::default()
         };
-        let d = Debug {
-            host: Some(h),
-            ..Default::default()
-        };
+        let mut d = Debug::default();
+        d.set_host(Some(h));
         assert_eq!(
             d.host_iac(0x300),
             Some(HostEvent::Breakpoint {

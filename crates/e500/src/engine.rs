@@ -152,7 +152,7 @@ impl Core {
 
     /// Install (or remove) the debugger's bank.
     pub fn set_host_debug(&mut self, host: Option<HostDebug>) {
-        self.cpu.debug.host = host;
+        self.cpu.debug.set_host(host);
         self.cpu.debug_updated();
     }
 
