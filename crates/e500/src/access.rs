@@ -300,10 +300,10 @@ impl Cpu {
         if f & flags::MMIO != 0 {
             if write_bus(bus, pa, buf) == BusAction::Exit {
                 self.bus_exit = true;
-                self.attention = true;
+                self.want_attention();
             }
             self.external_irq = bus.external_interrupt();
-            self.attention = true;
+            self.want_attention();
             return Ok(());
         }
         self.write_ram(pa, buf, f);
@@ -317,7 +317,7 @@ impl Cpu {
                 tag: flags::INVALID,
                 pa_page: 0,
             });
-            self.attention = true;
+            self.want_attention();
         }
         if f & flags::OVERLAY != 0 {
             let now: Vec<u8> = self
@@ -354,7 +354,7 @@ impl Cpu {
         if f & flags::MMIO != 0 {
             if write_bus(bus, pa, buf) == BusAction::Exit {
                 self.bus_exit = true;
-                self.attention = true;
+                self.want_attention();
             }
             return Ok(());
         }
@@ -552,6 +552,6 @@ impl Cpu {
         }
         self.stlb.flush();
         self.translation_changed = true;
-        self.attention = true;
+        self.want_attention();
     }
 }

@@ -176,8 +176,9 @@ pub struct Cpu {
     pub(crate) reservation: Option<u64>,
     /// In `wait`: idle until an interrupt.
     pub(crate) halted: bool,
-    /// Something changed that the engine must look at before the next block.
-    pub(crate) attention: bool,
+    /// Instruction count at which the engine must next look at timers, interrupts
+    /// and requests (between blocks); 0 asks for a look at the next boundary.
+    pub(crate) horizon: u64,
     /// The translation changed: decoded-block lookups must be redone.
     pub(crate) translation_changed: bool,
     /// Comparator configuration changed: blocks must be rebuilt.
@@ -220,7 +221,7 @@ impl Cpu {
             block_start: 0,
             reservation: None,
             halted: false,
-            attention: true,
+            horizon: 0,
             translation_changed: true,
             debug_changed: true,
             bus_exit: false,
@@ -255,9 +256,15 @@ impl Cpu {
         self.in_debug_handler = false;
         self.reset_request = None;
         self.stlb.flush();
-        self.attention = true;
+        self.want_attention();
         self.translation_changed = true;
         self.debug_changed = true;
+    }
+
+    /// Ask the engine to look at timers, interrupts and requests before the next block.
+    #[inline]
+    pub(crate) fn want_attention(&mut self) {
+        self.horizon = 0;
     }
 
     /// Which core this is.
@@ -292,7 +299,7 @@ impl Cpu {
             self.translation_changed = true;
         }
         self.msr = value;
-        self.attention = true;
+        self.want_attention();
     }
 
     pub(crate) fn qualifiers(&self) -> Qualifiers {
@@ -336,7 +343,7 @@ impl Cpu {
         if !self.guest_de() {
             self.debug.dbsr |= dbsr::IDE;
         }
-        self.attention = true;
+        self.want_attention();
     }
 
     /// Take `int`: save the return address and MSR in the class's pair, enter the

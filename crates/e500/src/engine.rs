@@ -115,8 +115,6 @@ pub struct Core {
     pub cpu: Cpu,
     blocks: BlockCache,
     stop: Arc<AtomicBool>,
-    /// Instruction count at which the engine must next look at timers or the budget.
-    horizon: u64,
     /// Execute one instruction at a time (debug events that need it are armed).
     stepping: bool,
 }
@@ -128,7 +126,6 @@ impl Core {
             cpu: Cpu::new(flavor, Ram::new(ram_size)),
             blocks: BlockCache::new(),
             stop: Arc::new(AtomicBool::new(false)),
-            horizon: 0,
             stepping: false,
         }
     }
@@ -159,18 +156,13 @@ impl Core {
     /// Run until something stops the core, at most about `limit` instructions.
     pub fn run(&mut self, bus: &mut dyn Bus, limit: u64) -> Stop {
         let end = self.cpu.icount.saturating_add(limit);
-        self.cpu.attention = true;
+        self.cpu.want_attention();
         let stop = loop {
-            if self.cpu.attention
-                || self.cpu.icount >= self.horizon
-                || self.stop.load(Ordering::Relaxed)
-            {
+            if self.cpu.icount >= self.cpu.horizon || self.stop.load(Ordering::Relaxed) {
                 if let Some(s) = self.attend(bus, end) {
                     break s;
                 }
-                if self.cpu.attention {
-                    continue;
-                }
+                continue;
             }
             let r = if self.stepping {
                 self.step(bus)
@@ -189,7 +181,8 @@ impl Core {
     /// timers, pending interrupts, idling.
     fn attend(&mut self, bus: &mut dyn Bus, end: u64) -> Option<Stop> {
         let cpu = &mut self.cpu;
-        cpu.attention = false;
+        // Anything below asking for attention again sets the horizon back to 0.
+        cpu.horizon = u64::MAX;
         if self.stop.swap(false, Ordering::Relaxed) {
             return Some(Stop::Interrupted);
         }
@@ -236,7 +229,7 @@ impl Core {
             return match next {
                 Some(t) if t < end => {
                     cpu.icount = t.max(cpu.icount);
-                    cpu.attention = true;
+                    cpu.want_attention();
                     None
                 }
                 Some(_) => {
@@ -254,7 +247,9 @@ impl Core {
             .timers
             .next_event(now)
             .map_or(u64::MAX, |t| t.div_ceil(TB_TICKS_PER_INSN));
-        self.horizon = next.min(end);
+        if cpu.horizon != 0 {
+            cpu.horizon = next.min(end);
+        }
         None
     }
 
@@ -356,11 +351,7 @@ impl Core {
             Err(exc) => return self.raise(exc, pc),
         };
         let Core {
-            cpu,
-            blocks,
-            stop,
-            horizon,
-            ..
+            cpu, blocks, stop, ..
         } = self;
         let block = &blocks.arena[id as usize];
         cpu.block_start = pc;
@@ -390,7 +381,7 @@ impl Core {
             let cur = taken.unwrap_or(at);
             cpu.icount += len;
             cpu.pc = cur;
-            let again = cur == pc && !block.iac && !cpu.attention && cpu.icount < *horizon;
+            let again = cur == pc && !block.iac && cpu.icount < cpu.horizon;
             if !again || stop.load(Ordering::Relaxed) {
                 return None;
             }

@@ -29,14 +29,14 @@ impl Cpu {
     pub(crate) fn translation_updated(&mut self) {
         self.stlb.flush();
         self.translation_changed = true;
-        self.attention = true;
+        self.want_attention();
     }
 
     /// The guest's comparator configuration changed.
     pub(crate) fn debug_updated(&mut self) {
         self.stlb.flush_data();
         self.debug_changed = true;
-        self.attention = true;
+        self.want_attention();
     }
 
     pub(crate) fn tlbwe(&mut self) -> Result<(), Exc> {
@@ -169,28 +169,28 @@ impl Cpu {
             Ctr => self.ctr = v,
             Dec => {
                 self.timers.set_dec(now, v);
-                self.attention = true;
+                self.want_attention();
             }
             Decar => self.timers.decar = v,
             Tcr => {
                 self.timers.set_tcr(now, v);
-                self.attention = true;
+                self.want_attention();
             }
             Tsr => {
                 self.timers.clear_tsr(now, v);
-                self.attention = true;
+                self.want_attention();
             }
             TblW => {
                 self.timers.set_tb(now, false, v);
-                self.attention = true;
+                self.want_attention();
             }
             TbuW => {
                 self.timers.set_tb(now, true, v);
-                self.attention = true;
+                self.want_attention();
             }
             Dbsr => {
                 self.debug.dbsr &= !v;
-                self.attention = true;
+                self.want_attention();
             }
             Dbcr0 => {
                 self.debug.guest.dbcr0 = v & !dbcr0::EDM;
@@ -299,7 +299,7 @@ impl Cpu {
             return Err(self.program(esr::PIL));
         }
         self.halted = true;
-        self.attention = true;
+        self.want_attention();
         Ok(())
     }
 
@@ -356,12 +356,12 @@ impl Cpu {
         match spr {
             Spr::Dbsr => {
                 self.debug.dbsr = v;
-                self.attention = true;
+                self.want_attention();
             }
             Spr::Tsr => {
                 let now = self.now(pc);
                 self.timers.set_tsr(now, v);
-                self.attention = true;
+                self.want_attention();
             }
             _ => self.write_spr(spr, v, pc),
         }
