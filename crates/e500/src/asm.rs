@@ -517,14 +517,15 @@ mod tests {
                 lk: false
             }
         );
+        assert_eq!(decode(bc(16, 0, -8)), Insn::Bdnz { disp: -8 });
         assert_eq!(
-            decode(bc(16, 0, -8)),
+            decode(bc(16, 0, -8) | 1),
             Insn::Bc {
                 bo: 16,
                 bi: 0,
                 disp: -8,
                 aa: false,
-                lk: false
+                lk: true
             }
         );
         assert_eq!(rlwinm(3, 4, 2, 0, 29), 0x5483_103a);
@@ -540,16 +541,7 @@ mod tests {
             .label("end");
         let img = a.finish().unwrap();
         let w = |i: usize| u32::from_be_bytes(img[4 * i..4 * i + 4].try_into().unwrap());
-        assert_eq!(
-            decode(w(1)),
-            Insn::Bc {
-                bo: 4,
-                bi: 2,
-                disp: -4,
-                aa: false,
-                lk: false
-            }
-        );
+        assert_eq!(decode(w(1)), Insn::Bf { bi: 2, disp: -4 });
         assert_eq!(
             decode(w(2)),
             Insn::B {

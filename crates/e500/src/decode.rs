@@ -291,6 +291,16 @@ pub enum Insn {
     Mtctr {
         rs: Reg,
     },
+    /// `li rt,si` (`addi` with rA = 0).
+    Li {
+        rt: Reg,
+        si: i16,
+    },
+    /// `lis rt,si` (`addis` with rA = 0).
+    Lis {
+        rt: Reg,
+        si: i16,
+    },
     /// `add` without OE or Rc.
     Add {
         rt: Reg,
@@ -435,6 +445,20 @@ pub enum Insn {
         disp: i32,
         aa: bool,
         lk: bool,
+    },
+    /// `bc` branching if CR bit `bi` is set (BO 011zy), relative, no link.
+    Bt {
+        bi: u8,
+        disp: i16,
+    },
+    /// `bc` branching if CR bit `bi` is clear (BO 001zy), relative, no link.
+    Bf {
+        bi: u8,
+        disp: i16,
+    },
+    /// `bdnz`: decrement CTR, branch if it is not zero (relative, no link).
+    Bdnz {
+        disp: i16,
     },
     Bc {
         bo: u8,
@@ -750,9 +774,17 @@ fn decode_fields(w: u32) -> Insn {
             si: simm(w),
             rc: true,
         },
+        14 if ra(w) == 0 => Li {
+            rt: rt(w),
+            si: simm(w),
+        },
         14 => Addi {
             rt: rt(w),
             ra: ra(w),
+            si: simm(w),
+        },
+        15 if ra(w) == 0 => Lis {
+            rt: rt(w),
             si: simm(w),
         },
         15 => Addis {
@@ -760,13 +792,7 @@ fn decode_fields(w: u32) -> Insn {
             ra: ra(w),
             si: simm(w),
         },
-        16 => Bc {
-            bo: rt(w),
-            bi: ra(w),
-            disp: (w & 0xfffc) as u16 as i16 as i32,
-            aa: w & 2 != 0,
-            lk: w & 1 != 0,
-        },
+        16 => decode_bc(w),
         17 if w & 2 != 0 => Sc,
         18 => B {
             disp: (((w & 0x03ff_fffc) << 6) as i32) >> 6,
@@ -866,6 +892,28 @@ fn decode_fields(w: u32) -> Insn {
         59 => decode_fp_a(w, true).unwrap_or(illegal),
         63 => decode_63(w).unwrap_or(illegal),
         _ => illegal,
+    }
+}
+
+/// `bc`: the commonest forms (on a CR bit, or `bdnz`, relative, no link) get
+/// variants of their own; the branch-prediction hint bits of BO change nothing.
+fn decode_bc(w: u32) -> Insn {
+    let (bo, bi) = (rt(w), ra(w));
+    let disp = (w & 0xfffc) as u16 as i16;
+    if w & 3 == 0 {
+        match bo {
+            12..=15 => return Insn::Bt { bi, disp },
+            4..=7 => return Insn::Bf { bi, disp },
+            16 | 17 | 24 | 25 => return Insn::Bdnz { disp },
+            _ => {}
+        }
+    }
+    Insn::Bc {
+        bo,
+        bi,
+        disp: disp as i32,
+        aa: w & 2 != 0,
+        lk: w & 1 != 0,
     }
 }
 
@@ -1367,6 +1415,9 @@ impl Insn {
         matches!(
             self,
             B { .. }
+                | Bt { .. }
+                | Bf { .. }
+                | Bdnz { .. }
                 | Bc { .. }
                 | Bclr { .. }
                 | Bcctr { .. }
@@ -1425,17 +1476,21 @@ mod tests {
                 si: 1
             }
         );
-        // bdnz -8
+        // bdnz -8, beq+ 8 (a hint bit in BO), bnel: the last is the general form
+        assert_eq!(decode(0x4200_fff8), Insn::Bdnz { disp: -8 });
+        assert_eq!(decode(0x41a2_0008), Insn::Bt { bi: 2, disp: 8 });
         assert_eq!(
-            decode(0x4200_fff8),
+            decode(0x4082_0009),
             Insn::Bc {
-                bo: 16,
-                bi: 0,
-                disp: -8,
+                bo: 4,
+                bi: 2,
+                disp: 8,
                 aa: false,
-                lk: false
+                lk: true
             }
         );
+        // li r3,5 is addi with rA = 0
+        assert_eq!(decode(0x3860_0005), Insn::Li { rt: 3, si: 5 });
         // blr
         assert_eq!(
             decode(0x4e80_0020),

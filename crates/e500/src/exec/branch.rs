@@ -68,6 +68,9 @@ impl Cpu {
 pub(crate) fn branch_taken(cpu: &Cpu, insn: &Insn) -> bool {
     let (bo, bi) = match *insn {
         Insn::B { .. } => return true,
+        Insn::Bt { bi, .. } => return cpu.cr_bit(bi),
+        Insn::Bf { bi, .. } => return !cpu.cr_bit(bi),
+        Insn::Bdnz { .. } => return cpu.ctr.wrapping_sub(1) != 0,
         Insn::Bc { bo, bi, .. } | Insn::Bclr { bo, bi, .. } | Insn::Bcctr { bo, bi, .. } => {
             (bo, bi)
         }

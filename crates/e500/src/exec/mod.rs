@@ -20,21 +20,16 @@ impl Cpu {
     pub(crate) fn exec(&mut self, insn: &Insn, pc: u32, bus: &mut dyn Bus) -> Flow {
         use Insn::*;
         match *insn {
+            Li { rt, si } => self.gpr[(rt & 31) as usize] = si as i32 as u32,
+            Lis { rt, si } => self.gpr[(rt & 31) as usize] = (si as i32 as u32) << 16,
+            // The decoder made the rA = 0 forms Li and Lis.
             Addi { rt, ra, si } => {
-                let base = if ra == 0 {
-                    0
-                } else {
-                    self.gpr[(ra & 31) as usize]
-                };
-                self.gpr[(rt & 31) as usize] = base.wrapping_add(si as i32 as u32);
+                self.gpr[(rt & 31) as usize] =
+                    self.gpr[(ra & 31) as usize].wrapping_add(si as i32 as u32);
             }
             Addis { rt, ra, si } => {
-                let base = if ra == 0 {
-                    0
-                } else {
-                    self.gpr[(ra & 31) as usize]
-                };
-                self.gpr[(rt & 31) as usize] = base.wrapping_add((si as i32 as u32) << 16);
+                self.gpr[(rt & 31) as usize] =
+                    self.gpr[(ra & 31) as usize].wrapping_add((si as i32 as u32) << 16);
             }
             Addic { rt, ra, si, rc } => self.addic(rt, ra, si, rc),
             Subfic { rt, ra, si } => self.subfic(rt, ra, si),
@@ -237,6 +232,16 @@ impl Cpu {
                 }
                 let base = if aa { 0 } else { pc };
                 return Ok(Some(base.wrapping_add(disp as u32)));
+            }
+            Bt { bi, disp } => {
+                return Ok(self.cr_bit(bi).then(|| pc.wrapping_add(disp as i32 as u32)));
+            }
+            Bf { bi, disp } => {
+                return Ok((!self.cr_bit(bi)).then(|| pc.wrapping_add(disp as i32 as u32)));
+            }
+            Bdnz { disp } => {
+                self.ctr = self.ctr.wrapping_sub(1);
+                return Ok((self.ctr != 0).then(|| pc.wrapping_add(disp as i32 as u32)));
             }
             Bc {
                 bo,
