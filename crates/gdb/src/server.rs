@@ -95,7 +95,12 @@ impl GdbServer {
                 watcher.detach();
                 match end {
                     SessionEnd::Over(outcome) => return Ok(outcome),
-                    SessionEnd::Released => continue,
+                    // A client may have queued behind this one, and the kick
+                    // it sent may have been spent inside the session.
+                    SessionEnd::Released => {
+                        next = watcher.take_pending();
+                        continue;
+                    }
                 }
             }
             match machine.run(u64::MAX) {
@@ -116,13 +121,6 @@ fn session<M: Machine>(
     watcher: &Watcher,
     stream: Stream,
 ) -> SessionEnd {
-    match stream.try_clone() {
-        Ok(handle) => watcher.attach(handle),
-        Err(e) => {
-            tracing::warn!("gdb: cannot watch the client socket: {e}");
-            return SessionEnd::Released;
-        }
-    }
     let mut stub = match Stub::new(machine, flavor) {
         Ok(s) => s,
         Err(e) => {

@@ -7,7 +7,8 @@
 //! * A connection while a session is attached gets a refusal (an `E.` reply
 //!   GDB prints) from a short-lived thread, and the attached session never
 //!   notices; unless the attached client has already hung up, when the new one
-//!   waits for its session to end and takes over.
+//!   waits for its session to end and takes over. A queued connection that
+//!   hangs up before its session starts gives its place to the next.
 //! * While the main thread runs the guest for the attached client, input from
 //!   that client (Ctrl-C, a packet, a hang-up) kicks the machine once.
 //!
@@ -95,16 +96,16 @@ impl Watcher {
         let _ = (&self.wake).write(&[1]);
     }
 
-    /// The connection accepted while no session was attached, if any.
+    /// The queued connection, if any, now the attached client (see [`claim`]).
     pub fn take_pending(&self) -> Option<Stream> {
-        self.shared.lock().pending.take()
+        claim(&mut self.shared.lock())
     }
 
-    /// Wait for a connection.
+    /// Wait for a connection; it is the attached client from now on.
     pub fn wait_pending(&self) -> Stream {
         let mut st = self.shared.lock();
         loop {
-            if let Some(s) = st.pending.take() {
+            if let Some(s) = claim(&mut st) {
                 return s;
             }
             st = self
@@ -113,14 +114,6 @@ impl Watcher {
                 .wait(st)
                 .unwrap_or_else(|p| p.into_inner());
         }
-    }
-
-    /// A session starts on `client` (a second handle on its socket).
-    pub fn attach(&self, client: Stream) {
-        let mut st = self.shared.lock();
-        st.busy = true;
-        st.client = Some(Arc::new(client));
-        st.armed = false;
     }
 
     /// The session ended: accept the next client.
@@ -149,6 +142,25 @@ impl Drop for Watcher {
         self.poke();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+    }
+}
+
+/// Hand the queued connection to the main thread for a session, and watch it as
+/// the attached client from the same moment: a connection arriving meanwhile is
+/// judged against it (refused while it is live, queued once it has hung up).
+fn claim(st: &mut State) -> Option<Stream> {
+    let stream = st.pending.take()?;
+    match stream.try_clone() {
+        Ok(handle) => {
+            st.client = Some(Arc::new(handle));
+            st.armed = false;
+            Some(stream)
+        }
+        Err(e) => {
+            tracing::warn!("gdb: cannot watch the client socket: {e}");
+            st.busy = false;
+            None
         }
     }
 }
@@ -213,9 +225,12 @@ fn accept_all(shared: &Shared, listener: &Listener) {
         let mut st = shared.lock();
         // A client that reconnects at once (GDB's `disconnect` then `target
         // remote`) may arrive before the main thread has seen the old one go:
-        // it queues behind the ending session instead of being refused.
-        let successor =
-            st.busy && st.pending.is_none() && st.client.as_deref().is_some_and(hung_up);
+        // it queues behind the ending session instead of being refused, and
+        // takes the place of a queued one that has hung up already.
+        let successor = match &st.pending {
+            Some(queued) => hung_up(queued),
+            None => st.client.as_deref().is_some_and(hung_up),
+        };
         if !st.busy || successor {
             st.busy = true;
             st.pending = Some(stream);

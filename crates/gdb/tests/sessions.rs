@@ -121,6 +121,43 @@ fn a_second_client_is_refused_while_the_first_works() {
     );
 }
 
+/// Clients that connect and hang up at once (port probes, a GDB that gives up)
+/// never make the stub refuse the next one: a client that has gone is no
+/// longer "another debugger", attached or still queued.
+#[test]
+fn clients_that_hang_up_at_once_leave_room_for_the_next() {
+    let mut m = MachineProc::start(Flavor::E500mc, Transport::Unix, true);
+    // Keep the guest looping in spin_here whenever no one is attached.
+    let spin = symbol(&m.elf, "spin");
+    let mut first = RawClient::connect(&m.target);
+    assert_eq!(
+        first.command(&format!("M{spin:x},4:00000001")).as_deref(),
+        Some("OK")
+    );
+    drop(first);
+    for round in 0..50 {
+        let mut a = RawClient::connect(&m.target);
+        assert!(
+            a.command("?").is_some(),
+            "round {round}: no stop reply; log:\n{}",
+            m.log.text()
+        );
+        drop(a);
+        // Queued behind the ending session, gone before it is picked up.
+        drop(RawClient::connect(&m.target));
+        let mut c = RawClient::connect(&m.target);
+        let reply = c.command("?");
+        assert!(
+            reply
+                .as_deref()
+                .is_some_and(|r| r.starts_with('S') || r.starts_with('T')),
+            "round {round}: the next client got {reply:?}; log:\n{}",
+            m.log.text()
+        );
+    }
+    assert!(m.running());
+}
+
 #[test]
 fn garbage_never_kills_the_stub() {
     let mut m = MachineProc::start(Flavor::E500v2, Transport::Tcp, true);
