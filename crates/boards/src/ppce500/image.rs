@@ -327,6 +327,23 @@ mod tests {
         assert_eq!(image.payload_size, 0x108);
     }
 
+    /// Bytes anywhere in memory parse the same: an image handed over at an odd
+    /// address (inside a larger buffer) is not refused for its alignment.
+    #[test]
+    fn parses_at_any_alignment() {
+        let file = good();
+        let aligned = Image::parse(&file).unwrap();
+        for shift in 1..8 {
+            let mut buf = vec![0u8; shift];
+            buf.extend_from_slice(&file);
+            assert_eq!(
+                Image::parse(&buf[shift..]),
+                Ok(aligned.clone()),
+                "offset {shift}"
+            );
+        }
+    }
+
     #[test]
     fn entry_outside_executable_file_bytes_stays_virtual() {
         let data = [0u8; 8];
