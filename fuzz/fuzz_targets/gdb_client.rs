@@ -258,51 +258,48 @@ impl Client {
         })
     }
 
-    /// Send one packet and wait (up to 5 s) for its reply's body, past any console
-    /// output (`O...`) a monitor command sends first.
+    /// Send one packet and wait (up to 5 s) for its reply's body.
     fn ask(&mut self, body: &[u8]) -> Option<String> {
         self.stream.write_all(&frame(body)).ok()?;
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut buf = [0u8; 4096];
-        while Instant::now() < deadline {
-            if let Some((end, reply)) = packet_body(&self.received) {
-                self.received.drain(..end);
-                let _ = self.stream.write_all(b"+");
-                if reply.starts_with('O') && reply != "OK" {
-                    continue;
-                }
-                return Some(reply);
-            }
-            match self.stream.read(&mut buf) {
-                Ok(0) => return None,
-                Ok(n) => self.received.extend_from_slice(&buf[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(_) => return None,
-            }
+        match self.reply(Duration::from_secs(5)) {
+            Reply::Packet(body) => Some(body),
+            Reply::Silent | Reply::Gone => None,
         }
-        None
     }
 
-    /// Read until a whole reply packet arrived, the stub hung up, or `patience` ran out.
-    /// Returns false once the connection is gone.
-    fn read_reply(&mut self, patience: Duration) -> bool {
-        let start = Instant::now();
+    /// Wait up to `patience` for the next reply packet (acknowledged), past any
+    /// console output (`O...`) a monitor command sends first.
+    fn reply(&mut self, patience: Duration) -> Reply {
+        let deadline = Instant::now() + patience;
         let mut buf = [0u8; 4096];
-        while start.elapsed() < patience {
-            if packet_body(&self.received).is_some() {
-                self.received.clear();
+        loop {
+            if let Some((end, body)) = packet_body(&self.received) {
+                self.received.drain(..end);
                 let _ = self.stream.write_all(b"+");
-                return true;
+                if body.starts_with('O') && body != "OK" {
+                    continue;
+                }
+                return Reply::Packet(body);
+            }
+            if Instant::now() >= deadline {
+                return Reply::Silent;
             }
             match self.stream.read(&mut buf) {
-                Ok(0) => return false,
+                Ok(0) => return Reply::Gone,
                 Ok(n) => self.received.extend_from_slice(&buf[..n]),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(_) => return false,
+                Err(_) => return Reply::Gone,
             }
         }
-        true
     }
+}
+
+enum Reply {
+    Packet(String),
+    /// Nothing yet (a resumed guest still running, say).
+    Silent,
+    /// The stub closed the connection.
+    Gone,
 }
 
 /// Where the first whole `$body#xx` in `bytes` ends, and its body.
@@ -394,7 +391,7 @@ fuzz_target!(|pieces: Vec<Piece>| {
             if client.stream.write_all(&piece.bytes()).is_err() {
                 break;
             }
-            if !client.read_reply(Duration::from_millis(20)) {
+            if let Reply::Gone = client.reply(Duration::from_millis(20)) {
                 break;
             }
         }
