@@ -679,6 +679,10 @@ pub enum Insn {
     Illegal {
         word: u32,
     },
+    /// Not an instruction: the engine closes every decoded block with it, and
+    /// executing it falls through to its own address (the one after the block).
+    /// [`decode`] never returns it.
+    EndOfBlock,
 }
 
 /// Mask with bits `mb..=me` set, in 32-bit big-endian bit numbering (wraps when mb > me).

@@ -59,7 +59,15 @@ struct Block {
     ea: u32,
     /// Check instruction comparators before the first instruction.
     iac: bool,
+    /// The decoded instructions, then Insn::EndOfBlock.
     insns: Box<[Insn]>,
+}
+
+impl Block {
+    /// Guest instructions in the block.
+    fn len(&self) -> u64 {
+        self.insns.len() as u64 - 1
+    }
 }
 
 /// Decoded blocks and the indexes to find them.
@@ -322,7 +330,9 @@ impl Core {
                 break;
             }
         }
-        if cpu.code.mark(pa, insns.len()) {
+        let len = insns.len();
+        insns.push(Insn::EndOfBlock);
+        if cpu.code.mark(pa, len) {
             // Stores to this page must now take the slow path.
             cpu.stlb.write.fill(Entry {
                 tag: flags::INVALID,
@@ -360,25 +370,32 @@ impl Core {
                 return self.raise(exc, pc);
             }
         }
-        // Only a block's last instruction can branch (Insn::ends_block).
-        let len = block.insns.len() as u64;
+        // Only a block's last instruction can branch (Insn::ends_block), and
+        // Insn::EndOfBlock after it ends every walk through the block.
+        let len = block.len();
+        let first: *const Insn = block.insns.as_ptr();
         loop {
             let mut at = pc;
-            let mut taken = None;
-            for insn in block.insns.iter() {
-                match cpu.exec(insn, at, bus) {
-                    Ok(None) => at = at.wrapping_add(4),
-                    Ok(Some(target)) => {
-                        taken = Some(target);
-                        break;
+            let mut insn = first;
+            let cur = loop {
+                // SAFETY: `insn` starts at the block's first entry and moves on only
+                // past an entry that fell through (`Ok(None)`). The last entry is
+                // Insn::EndOfBlock, which never falls through, so `insn` never leaves
+                // the block's slice. This walk, without a bounds check per
+                // instruction, is the interpreter's hottest loop.
+                match cpu.exec(unsafe { &*insn }, at, bus) {
+                    Ok(None) => {
+                        at = at.wrapping_add(4);
+                        // SAFETY: as above, `insn` was not the last entry.
+                        insn = unsafe { insn.add(1) };
                     }
+                    Ok(Some(target)) => break target,
                     Err(exc) => {
                         cpu.icount += (at.wrapping_sub(pc) / 4) as u64;
                         return self.raise(exc, at);
                     }
                 }
-            }
-            let cur = taken.unwrap_or(at);
+            };
             cpu.icount += len;
             cpu.pc = cur;
             let again = cur == pc && !block.iac && cpu.icount < cpu.horizon;

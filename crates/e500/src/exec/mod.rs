@@ -435,6 +435,7 @@ impl Cpu {
             Wait => self.wait()?,
             Spe { word } => return Err(self.spe(word)),
             Illegal { word } => return Err(self.illegal(word, pc)),
+            EndOfBlock => return Ok(Some(pc)),
         }
         Ok(None)
     }
