@@ -95,25 +95,27 @@ impl<M: Machine> SingleThreadBase for Stub<'_, M> {
         }
         let vcpu = self.machine.vcpu();
         let mut writes: Vec<(RegKind, u64)> = (0..32u8)
-            .map(|n| (RegKind::Gpr(n), regs.gpr[n as usize] as u64))
+            .map(|n| (RegKind::Vcpu(Reg::Gpr(n)), regs.gpr[n as usize] as u64))
             .collect();
         writes.extend([
-            (RegKind::Pc, regs.pc as u64),
-            (RegKind::Msr, regs.msr as u64),
-            (RegKind::Cr, regs.cr as u64),
-            (RegKind::Lr, regs.lr as u64),
-            (RegKind::Ctr, regs.ctr as u64),
-            (RegKind::Xer, regs.xer as u64),
+            (RegKind::Vcpu(Reg::Pc), regs.pc as u64),
+            (RegKind::Vcpu(Reg::Msr), regs.msr as u64),
+            (RegKind::Vcpu(Reg::Cr), regs.cr as u64),
+            (RegKind::Vcpu(Reg::Lr), regs.lr as u64),
+            (RegKind::Vcpu(Reg::Ctr), regs.ctr as u64),
+            (RegKind::Vcpu(Reg::Xer), regs.xer as u64),
         ]);
         match &regs.extra {
-            Extra::Spe { spefscr } => writes.push((RegKind::Spr(Spr::Spefscr), *spefscr as u64)),
+            Extra::Spe { spefscr } => {
+                writes.push((RegKind::Vcpu(Reg::Spr(Spr::Spefscr)), *spefscr as u64))
+            }
             Extra::Fpu { fpr, fpscr } => {
                 writes.extend(
                     fpr.iter()
                         .enumerate()
-                        .map(|(n, f)| (RegKind::Fpr(n as u8), *f)),
+                        .map(|(n, f)| (RegKind::Vcpu(Reg::Fpr(n as u8)), *f)),
                 );
-                writes.push((RegKind::Fpscr, *fpscr as u64));
+                writes.push((RegKind::Vcpu(Reg::Fpscr), *fpscr as u64));
             }
             Extra::None => {}
         }

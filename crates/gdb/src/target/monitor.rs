@@ -6,7 +6,7 @@ use super::{EndRequest, Stub};
 use crate::machine::Machine;
 use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd};
 use std::fmt::Write as _;
-use vmgdb_hv::{HwDebugLimits, TlbInfo, Vcpu};
+use vmgdb_hv::{HwDebugLimits, Reg, TlbInfo, Vcpu};
 
 /// Bytes of text per `O` packet.
 const CHUNK: usize = 2048;
@@ -123,7 +123,7 @@ impl<M: Machine> Stub<'_, M> {
             .regs
             .iter()
             .filter(|r| {
-                r.feature == Feature::Spr || matches!(r.kind, RegKind::Msr | RegKind::Spr(_))
+                r.feature == Feature::Spr || matches!(r.kind, RegKind::Vcpu(Reg::Msr | Reg::Spr(_)))
             })
             .map(|r| (r.name.clone(), r.kind))
             .collect();

@@ -41,53 +41,28 @@ impl Feature {
 /// What a GDB register number stands for on the vCPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegKind {
-    Gpr(u8),
+    /// A register of the vCPU.
+    Vcpu(Reg),
     /// Upper half of an SPE 64-bit GPR: the core does not execute SPE, so it is 0.
     EvHigh(u8),
-    Fpr(u8),
-    Pc,
-    Msr,
-    Cr,
-    Lr,
-    Ctr,
-    Xer,
-    Fpscr,
     /// The SPE accumulator: always 0 (no SPE execution).
     Acc,
-    Spr(Spr),
 }
 
 impl RegKind {
     /// Size in bits.
     pub fn bits(self) -> u32 {
         match self {
-            RegKind::Fpr(_) | RegKind::Acc => 64,
+            RegKind::Vcpu(Reg::Fpr(_)) | RegKind::Acc => 64,
             _ => 32,
         }
     }
 
-    /// The vCPU register behind this one, if any.
-    fn vcpu_reg(self) -> Option<Reg> {
-        Some(match self {
-            RegKind::Gpr(n) => Reg::Gpr(n),
-            RegKind::Fpr(n) => Reg::Fpr(n),
-            RegKind::Pc => Reg::Pc,
-            RegKind::Msr => Reg::Msr,
-            RegKind::Cr => Reg::Cr,
-            RegKind::Lr => Reg::Lr,
-            RegKind::Ctr => Reg::Ctr,
-            RegKind::Xer => Reg::Xer,
-            RegKind::Fpscr => Reg::Fpscr,
-            RegKind::Spr(s) => Reg::Spr(s),
-            RegKind::EvHigh(_) | RegKind::Acc => return None,
-        })
-    }
-
     /// Read the value (zero for the SPE state the core does not model).
     pub fn read<V: Vcpu>(self, vcpu: &V) -> Result<u64, RegError> {
-        match self.vcpu_reg() {
-            Some(reg) => vcpu.get_reg(reg),
-            None => Ok(0),
+        match self {
+            RegKind::Vcpu(reg) => vcpu.get_reg(reg),
+            RegKind::EvHigh(_) | RegKind::Acc => Ok(0),
         }
     }
 
@@ -95,12 +70,10 @@ impl RegKind {
     /// to the SPE upper halves and accumulator are accepted and ignored.
     pub fn write<V: Vcpu>(self, vcpu: &mut V, value: u64) -> Result<(), RegError> {
         let reg = match self {
-            RegKind::Spr(Spr::Tbl) => Reg::Spr(Spr::TblW),
-            RegKind::Spr(Spr::Tbu) => Reg::Spr(Spr::TbuW),
-            other => match other.vcpu_reg() {
-                Some(reg) => reg,
-                None => return Ok(()),
-            },
+            RegKind::Vcpu(Reg::Spr(Spr::Tbl)) => Reg::Spr(Spr::TblW),
+            RegKind::Vcpu(Reg::Spr(Spr::Tbu)) => Reg::Spr(Spr::TbuW),
+            RegKind::Vcpu(reg) => reg,
+            RegKind::EvHigh(_) | RegKind::Acc => return Ok(()),
         };
         vcpu.set_reg(reg, value)
     }
@@ -155,22 +128,32 @@ impl RegMap {
             })
         };
         for n in 0..32u8 {
-            push(n as usize, format!("r{n}"), RegKind::Gpr(n), Feature::Core);
+            push(
+                n as usize,
+                format!("r{n}"),
+                RegKind::Vcpu(Reg::Gpr(n)),
+                Feature::Core,
+            );
         }
         for n in 0..32u8 {
             let num = 32 + n as usize;
             match flavor {
                 Flavor::E500v2 => push(num, format!("ev{n}h"), RegKind::EvHigh(n), Feature::Spe),
-                Flavor::E500mc => push(num, format!("f{n}"), RegKind::Fpr(n), Feature::Fpu),
+                Flavor::E500mc => push(
+                    num,
+                    format!("f{n}"),
+                    RegKind::Vcpu(Reg::Fpr(n)),
+                    Feature::Fpu,
+                ),
             }
         }
         let core = [
-            ("pc", RegKind::Pc),
-            ("msr", RegKind::Msr),
-            ("cr", RegKind::Cr),
-            ("lr", RegKind::Lr),
-            ("ctr", RegKind::Ctr),
-            ("xer", RegKind::Xer),
+            ("pc", RegKind::Vcpu(Reg::Pc)),
+            ("msr", RegKind::Vcpu(Reg::Msr)),
+            ("cr", RegKind::Vcpu(Reg::Cr)),
+            ("lr", RegKind::Vcpu(Reg::Lr)),
+            ("ctr", RegKind::Vcpu(Reg::Ctr)),
+            ("xer", RegKind::Vcpu(Reg::Xer)),
         ];
         for (i, (name, kind)) in core.into_iter().enumerate() {
             push(PC + i, name.to_string(), kind, Feature::Core);
@@ -181,18 +164,23 @@ impl RegMap {
                 push(
                     74,
                     "spefscr".into(),
-                    RegKind::Spr(Spr::Spefscr),
+                    RegKind::Vcpu(Reg::Spr(Spr::Spefscr)),
                     Feature::Spe,
                 );
             }
-            Flavor::E500mc => push(70, "fpscr".into(), RegKind::Fpscr, Feature::Fpu),
+            Flavor::E500mc => push(70, "fpscr".into(), RegKind::Vcpu(Reg::Fpscr), Feature::Fpu),
         }
         let sprs = Spr::ALL
             .iter()
             .copied()
             .filter(|s| s.exists_on(flavor) && !listed_elsewhere(*s));
         for (i, spr) in sprs.enumerate() {
-            push(SPR_BASE + i, spr.name(), RegKind::Spr(spr), Feature::Spr);
+            push(
+                SPR_BASE + i,
+                spr.name(),
+                RegKind::Vcpu(Reg::Spr(spr)),
+                Feature::Spr,
+            );
         }
         let by_num = regs.iter().enumerate().map(|(i, r)| (r.num, i)).collect();
         RegMap {

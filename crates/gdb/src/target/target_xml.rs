@@ -18,6 +18,7 @@ use e500::{msr, Flavor, Spr};
 use gdbstub::target::ext::target_description_xml_override::TargetDescriptionXmlOverride;
 use gdbstub::target::{TargetError, TargetResult};
 use std::fmt::Write as _;
+use vmgdb_hv::Reg;
 
 /// GDB's architecture name for the flavour.
 pub fn architecture(flavor: Flavor) -> &'static str {
@@ -99,9 +100,9 @@ const DBSR_FLAGS: Flags = (
 /// The flags type of a register, if it has one.
 fn flags_of(kind: RegKind) -> Option<Flags> {
     match kind {
-        RegKind::Msr => Some(MSR_FLAGS),
-        RegKind::Spr(Spr::Dbcr0) => Some(DBCR0_FLAGS),
-        RegKind::Spr(Spr::Dbsr) => Some(DBSR_FLAGS),
+        RegKind::Vcpu(Reg::Msr) => Some(MSR_FLAGS),
+        RegKind::Vcpu(Reg::Spr(Spr::Dbcr0)) => Some(DBCR0_FLAGS),
+        RegKind::Vcpu(Reg::Spr(Spr::Dbsr)) => Some(DBSR_FLAGS),
         _ => None,
     }
 }
@@ -125,14 +126,14 @@ fn gdb_type(reg: &GdbReg) -> &'static str {
         return id;
     }
     match reg.kind {
-        RegKind::Pc | RegKind::Lr => "code_ptr",
-        RegKind::Fpr(_) => "ieee_double",
+        RegKind::Vcpu(Reg::Pc | Reg::Lr) => "code_ptr",
+        RegKind::Vcpu(Reg::Fpr(_)) => "ieee_double",
         RegKind::EvHigh(_) => "int",
         RegKind::Acc => "int64",
-        RegKind::Spr(Spr::Srr0 | Spr::Csrr0 | Spr::Dsrr0 | Spr::Mcsrr0 | Spr::Iac1 | Spr::Iac2) => {
-            "code_ptr"
-        }
-        RegKind::Spr(Spr::Dear | Spr::Dac1 | Spr::Dac2 | Spr::Mcar) => "data_ptr",
+        RegKind::Vcpu(Reg::Spr(
+            Spr::Srr0 | Spr::Csrr0 | Spr::Dsrr0 | Spr::Mcsrr0 | Spr::Iac1 | Spr::Iac2,
+        )) => "code_ptr",
+        RegKind::Vcpu(Reg::Spr(Spr::Dear | Spr::Dac1 | Spr::Dac2 | Spr::Mcar)) => "data_ptr",
         _ => "uint32",
     }
 }
@@ -168,7 +169,7 @@ pub fn generate(regs: &RegMap) -> String {
                 r.num
             );
             match r.kind {
-                RegKind::Fpscr => x.push_str(" group=\"float\""),
+                RegKind::Vcpu(Reg::Fpscr) => x.push_str(" group=\"float\""),
                 _ if f == Feature::Spr => x.push_str(" group=\"spr\" save-restore=\"no\""),
                 _ => {}
             }
