@@ -3,11 +3,14 @@
 //! compared with what the guest in `tests/fixtures/fpu` printed when it ran the
 //! same table under `qemu-system-ppc -M ppce500 -cpu e500mc` (the golden file).
 //!
-//! - `fpu_matches_qemu_golden` (always run) needs no tools.
-//! - `fpu_golden_matches_live_qemu` (ignored; `cargo test -p e500 --
-//!   --ignored fpu_golden`) rebuilds the guest with `powerpc-linux-gnu-gcc`, runs
-//!   QEMU and checks its output against the golden file; with
-//!   `FPU_GOLDEN_WRITE=1` it rewrites the golden file instead.
+//! - `fpu_matches_qemu_golden` needs no tools.
+//! - `fpu_golden_matches_live_qemu` rebuilds the guest with
+//!   `powerpc-linux-gnu-gcc`, runs QEMU and checks its output against the golden
+//!   file; with `FPU_GOLDEN_WRITE=1` it rewrites the golden file instead.
+//! - `fpu_matches_live_qemu_large` runs a much larger table on both and compares.
+//!
+//! The live tests take a few seconds and need the tools `scripts/test` installs;
+//! without them they fail saying what to install.
 //!
 //! Known, intended differences (counted and reported, everything else must
 //! match bit for bit):
@@ -650,7 +653,7 @@ fn fpu_matches_qemu_golden() {
         (count as usize, hash),
         (cases.len(), table_hash(&cases)),
         "the case generator changed: regenerate the golden file with \
-         FPU_GOLDEN_WRITE=1 cargo test -p e500 -- --ignored fpu_golden"
+         FPU_GOLDEN_WRITE=1 cargo test -p e500 fpu_golden_matches_live_qemu"
     );
     assert_eq!(qemu.len(), cases.len());
     let ours = run_on_core(&cases);
@@ -782,7 +785,6 @@ fn run_guest_on_qemu(cases: &[Case]) -> String {
 }
 
 #[test]
-#[ignore = "needs qemu-system-ppc and powerpc-linux-gnu-gcc; run with --ignored"]
 fn fpu_golden_matches_live_qemu() {
     let cases = cases();
     let live = run_guest_on_qemu(&cases);
@@ -802,7 +804,6 @@ fn fpu_golden_matches_live_qemu() {
 /// A much larger table, compared with QEMU live (nothing stored). The seed and
 /// scale can be changed with FPU_LIVE_SEED / FPU_LIVE_SCALE.
 #[test]
-#[ignore = "needs qemu-system-ppc and powerpc-linux-gnu-gcc; run with --ignored"]
 fn fpu_matches_live_qemu_large() {
     let env_num = |name: &str, default: u64| {
         std::env::var(name)
