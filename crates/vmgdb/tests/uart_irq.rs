@@ -15,10 +15,10 @@ mod support;
 use e500::asm::*;
 use e500::Spr;
 use std::path::Path;
-use support::require_tool;
 use support::session::{emulator_command, Cpu, Emulator, Session};
 use vmgdb_boards::ppce500::demo;
 use vmgdb_boards::ppce500::elf_writer::{write_executable, ElfSegment};
+use vmgdb_gdb_testkit::require;
 
 const ORIGIN: u32 = 0x10_0000;
 /// Where the guest maps the CCSR block (`demo::map_ccsr`).
@@ -154,10 +154,7 @@ fn echo(emulator: Emulator, cpu: Cpu, elf: &Path) -> (String, Option<i32>) {
 
 #[test]
 fn uart_receive_interrupts_reach_the_guest_as_on_qemu() {
-    require_tool(
-        "qemu-system-ppc",
-        "install it with `apt-get install qemu-system-ppc` (scripts/test does)",
-    );
+    require("qemu-system-ppc", "qemu-system-ppc");
     let dir = std::env::temp_dir().join(format!("vmgdb-uart-irq-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let elf = dir.join("uart-irq.elf");

@@ -14,8 +14,8 @@ mod support;
 
 use std::path::Path;
 use std::process::ExitStatus;
-use support::require_tool;
 use support::session::{emulator_command, Cpu, Emulator, Session, DEBIAN_UBOOT, PROMPT};
+use vmgdb_gdb_testkit::require;
 
 /// One step of the script and what the console showed for it.
 #[derive(Debug)]
@@ -95,10 +95,7 @@ fn transcript(emulator: Emulator, cpu: Cpu) -> (Vec<Step>, ExitStatus, String) {
 }
 
 fn require_tools() {
-    require_tool(
-        "qemu-system-ppc",
-        "install it with `apt-get install qemu-system-ppc` (scripts/test does)",
-    );
+    require("qemu-system-ppc", "qemu-system-ppc");
     assert!(
         Path::new(DEBIAN_UBOOT).exists(),
         "{DEBIAN_UBOOT} is missing: install it with `apt-get install u-boot-qemu` (scripts/test does)"

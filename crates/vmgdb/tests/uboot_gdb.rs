@@ -31,9 +31,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
-use support::require_tool;
 use support::session::{Cpu, Emulator, Session, DEBIAN_UBOOT, TIMEOUT};
 use support::uboot::{uboot_symbols, UBootSymbols};
+use vmgdb_gdb_testkit::assert_all;
+use vmgdb_gdb_testkit::require;
 
 const RAM: u64 = 128 << 20;
 const FLAVOURS: [Cpu; 2] = [Cpu::E500v2, Cpu::E500mc];
@@ -143,14 +144,8 @@ fn wait_for(child: &mut Child) -> Option<i32> {
 }
 
 fn require_tools() -> &'static UBootSymbols {
-    require_tool(
-        "gdb-multiarch",
-        "install it with `apt-get install gdb-multiarch` (scripts/test does)",
-    );
-    require_tool(
-        "qemu-system-ppc",
-        "install it with `apt-get install qemu-system-ppc` (scripts/test does)",
-    );
+    require("gdb-multiarch", "gdb-multiarch");
+    require("qemu-system-ppc", "qemu-system-ppc");
     uboot_symbols()
 }
 
@@ -222,12 +217,6 @@ fn same_as_qemu(
     ours
 }
 
-fn assert_contains(text: &str, wanted: &[&str]) {
-    for w in wanted {
-        assert!(text.contains(w), "no {w:?} in GDB's output:\n{text}");
-    }
-}
-
 #[test]
 fn hbreak_before_relocation_stops_in_board_init_f() {
     let symbols = require_tools();
@@ -244,7 +233,7 @@ fn hbreak_before_relocation_stops_in_board_init_f() {
             ]),
             &[MSR_ME],
         );
-        assert_contains(
+        assert_all(
             &out,
             &[
                 "Hardware assisted breakpoint 1 at 0x",
@@ -276,7 +265,7 @@ fn hbreak_after_relocation_stops_in_relocated_board_init_r() {
             ]),
             &[],
         );
-        assert_contains(
+        assert_all(
             &out,
             &[
                 &format!("Hardware assisted breakpoint 1 at {target:#x}: file common/board_r.c"),
@@ -330,7 +319,7 @@ fn watch_shows_dram_init_writing_gd_ram_size() {
             ]),
             &[WATCH_STOP, WATCH_STORE],
         );
-        assert_contains(
+        assert_all(
             &out,
             &[
                 "$1 = 0\n",
@@ -381,7 +370,7 @@ fn stepi_through_relocate_code_into_the_relocated_copy() {
             ]),
             &[],
         );
-        assert_contains(
+        assert_all(
             &out,
             &[
                 "Breakpoint 1, relocate_code () at arch/powerpc/cpu/mpc85xx/start.S:",
@@ -436,7 +425,7 @@ fn info_registers_shows_the_mmu_sprs_at_the_prompt() {
         };
         let ours = gdb(Emulator::Vmgdb, cpu, &relocated(symbols), &script("pid0"));
         let theirs = gdb(Emulator::Qemu, cpu, &relocated(symbols), &script("pid"));
-        assert_contains(
+        assert_all(
             &ours,
             &[
                 "Breakpoint 1, cli_readline_into_buffer (prompt=0x",

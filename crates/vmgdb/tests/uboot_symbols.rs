@@ -16,8 +16,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::require_tool;
 use support::uboot::{uboot_symbols, UBootSymbols};
+use vmgdb_gdb_testkit::require;
 
 /// Longest a QEMU or GDB run may take before it counts as hung.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -86,7 +86,7 @@ fn relocation_formula_matches_the_reference() {
 
 #[test]
 fn gdb_loads_the_symbols_and_finds_the_sources() {
-    require_tool("gdb-multiarch", "apt-get install gdb-multiarch");
+    require("gdb-multiarch", "gdb-multiarch");
     let symbols = uboot_symbols();
     let out = Command::new("gdb-multiarch")
         .args(["-nx", "-batch", "-ex"])
@@ -197,7 +197,7 @@ fn bdinfo_value(text: &str, name: &str) -> Option<u64> {
 
 /// Boot Debian's U-Boot on QEMU with `ram_mib` MiB, run `bdinfo`, compare.
 fn bdinfo_matches_formula(ram_mib: u64) {
-    require_tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
+    require("qemu-system-ppc", "qemu-system-ppc");
     let symbols = uboot_symbols();
     let mut cmd = Command::new("qemu-system-ppc");
     cmd.args(qemu_args(symbols, ram_mib))
@@ -240,8 +240,8 @@ fn bdinfo_3_gib_relocates_below_2_gib() {
 /// the symbols at their relocated addresses and puts a hardware breakpoint on
 /// `board_init_r` there (a software one would be overwritten by the copy).
 fn gdb_breaks_at_relocated_board_init_r(ram_mib: u64) {
-    require_tool("gdb-multiarch", "apt-get install gdb-multiarch");
-    require_tool("qemu-system-ppc", "apt-get install qemu-system-ppc");
+    require("gdb-multiarch", "gdb-multiarch");
+    require("qemu-system-ppc", "qemu-system-ppc");
     let symbols = uboot_symbols();
     let ram = ram_mib * MIB;
     let off = symbols.reloc_off(ram);
