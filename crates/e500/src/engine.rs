@@ -24,7 +24,7 @@ use crate::msr;
 use crate::softtlb::{flags, Entry};
 use crate::timer::{WatchdogReset, TB_TICKS_PER_INSN};
 use crate::Flavor;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ const JUMP_ENTRIES: usize = 4096;
 const NO_BLOCK: u32 = u32::MAX;
 /// Blocks kept before the cache is rebuilt from scratch.
 const MAX_BLOCKS: usize = 1 << 16;
-/// An entry address no fetch can have (marks a dropped block).
+/// An entry address no fetch can have (marks an empty jump-cache slot).
 const DEAD: u32 = 1;
 
 /// Why [`Core::run`] returned.
@@ -56,7 +56,6 @@ pub enum Stop {
 }
 
 struct Block {
-    ea: u32,
     /// Check instruction comparators before the first instruction.
     iac: bool,
     /// The decoded instructions, then Insn::EndOfBlock.
@@ -74,7 +73,8 @@ impl Block {
 struct BlockCache {
     arena: Vec<Block>,
     by_start: HashMap<(u32, u64), u32>,
-    by_page: HashMap<u64, Vec<u32>>,
+    /// Physical pages that blocks were decoded from.
+    pages: HashSet<u64>,
     /// Direct-mapped (entry address, block) pairs: one load finds a block.
     jump: Box<[(u32, u32); JUMP_ENTRIES]>,
 }
@@ -84,7 +84,7 @@ impl BlockCache {
         BlockCache {
             arena: Vec::new(),
             by_start: HashMap::new(),
-            by_page: HashMap::new(),
+            pages: HashSet::new(),
             jump: Box::new([(DEAD, NO_BLOCK); JUMP_ENTRIES]),
         }
     }
@@ -92,7 +92,7 @@ impl BlockCache {
     fn clear(&mut self) {
         self.arena.clear();
         self.by_start.clear();
-        self.by_page.clear();
+        self.pages.clear();
         self.clear_jump();
     }
 
@@ -102,10 +102,7 @@ impl BlockCache {
 
     /// Drop every block decoded from physical `page`.
     fn drop_page(&mut self, page: u64) {
-        if let Some(ids) = self.by_page.remove(&page) {
-            for id in ids {
-                self.arena[id as usize].ea = DEAD;
-            }
+        if self.pages.remove(&page) {
             self.by_start.retain(|&(_, pa), _| pa & !0xFFF != page);
             self.clear_jump();
         }
@@ -341,12 +338,11 @@ impl Core {
         }
         let id = self.blocks.arena.len() as u32;
         self.blocks.arena.push(Block {
-            ea: pc,
             iac: cpu.debug.iac_may_match(pc),
             insns: insns.into(),
         });
         self.blocks.by_start.insert((pc, pa), id);
-        self.blocks.by_page.entry(pa & !0xFFF).or_default().push(id);
+        self.blocks.pages.insert(pa & !0xFFF);
         id
     }
 
