@@ -121,6 +121,8 @@ pub struct Core {
     blocks: BlockCache,
     stop: Arc<AtomicBool>,
     /// Execute one instruction at a time (debug events that need it are armed).
+    /// The jump cache stays empty meanwhile, so every block lookup misses into
+    /// [`Core::step`].
     stepping: bool,
 }
 
@@ -169,12 +171,7 @@ impl Core {
                 }
                 continue;
             }
-            let r = if self.stepping {
-                self.step(bus)
-            } else {
-                self.run_block(bus)
-            };
-            if let Some(s) = r {
+            if let Some(s) = self.run_block(bus) {
                 break s;
             }
         };
@@ -247,7 +244,12 @@ impl Core {
         if cpu.icount >= end {
             return Some(Stop::Limit);
         }
-        self.stepping = cpu.debug.needs_stepping(cpu.guest_de());
+        let stepping = cpu.debug.needs_stepping(cpu.guest_de());
+        if stepping && !self.stepping {
+            // Blocks are found through the jump cache only while not stepping.
+            self.blocks.clear_jump();
+        }
+        self.stepping = stepping;
         let next = cpu
             .timers
             .next_event(now)
@@ -290,6 +292,9 @@ impl Core {
 
     #[inline(never)]
     fn lookup_slow(&mut self, pc: u32) -> Result<Option<u32>, Exc> {
+        if self.stepping {
+            return Ok(None);
+        }
         let e: Entry = self.cpu.fetch_entry(pc)?;
         if e.flags() & flags::MMIO != 0 || pc & 3 != 0 {
             return Ok(None);
