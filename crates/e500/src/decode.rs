@@ -618,6 +618,12 @@ pub enum Insn {
         rb: Reg,
     },
     Tlbsync,
+    /// `tlbilx T,RA,RB` (e500mc): T is the scope field.
+    Tlbilx {
+        t: u8,
+        ra: Reg,
+        rb: Reg,
+    },
     // ---- processor control ----
     Sc,
     Rfi,
@@ -1254,6 +1260,11 @@ fn decode_31(w: u32) -> Insn {
         727 => fstore(FpMem::Double, false),
         758 => cache(CacheOp::Dcba),
         759 => fstore(FpMem::Double, true),
+        18 => Tlbilx {
+            t: (w >> 21) as u8 & 3,
+            ra: a,
+            rb: b,
+        },
         786 => Tlbivax { ra: a, rb: b },
         790 => loadx(LoadKind::HalfReversed, false),
         792 => logic(LogicOp::Sraw),
@@ -1437,6 +1448,7 @@ impl Insn {
                 | Isync
                 | Tlbwe
                 | Tlbivax { .. }
+                | Tlbilx { .. }
                 | Wait
                 | Tw { .. }
                 | Twi { .. }

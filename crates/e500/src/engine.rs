@@ -22,6 +22,7 @@ use crate::interrupt::Interrupt;
 use crate::memory::{Bus, Ram};
 use crate::msr;
 use crate::softtlb::{flags, Entry};
+use crate::spr::Spr;
 use crate::timer::{WatchdogReset, TB_TICKS_PER_INSN};
 use crate::Flavor;
 use std::collections::{HashMap, HashSet};
@@ -218,6 +219,11 @@ impl Core {
         cpu.external_irq = bus.external_interrupt();
         let host_step = cpu.debug.host.as_ref().is_some_and(|h| h.single_step);
         if let Some(int) = cpu.pending_interrupt(!host_step) {
+            if int == Interrupt::External {
+                if let Some(vector) = bus.acknowledge_external() {
+                    cpu.set_spr(Spr::Epr, vector);
+                }
+            }
             cpu.take_interrupt(int, cpu.pc);
             if host_step {
                 return Some(Stop::Host(HostEvent::Step { next: cpu.pc }));

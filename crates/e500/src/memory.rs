@@ -23,6 +23,13 @@ pub trait Bus {
     fn external_interrupt(&mut self) -> bool {
         false
     }
+    /// The core takes an external input interrupt. An interrupt controller in
+    /// external proxy mode (CoreInt) acknowledges it here and returns the vector,
+    /// which the core puts in EPR; otherwise `None` and the guest reads the
+    /// controller's acknowledge register itself.
+    fn acknowledge_external(&mut self) -> Option<u32> {
+        None
+    }
 }
 
 /// A bus with nothing on it: reads return 0, writes are ignored (QEMU's unassigned memory).

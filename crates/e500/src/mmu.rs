@@ -171,6 +171,17 @@ pub struct Mmu {
     pub last_way: u32,
 }
 
+/// Which entries a `tlbilx` invalidates (its T field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlbilxScope {
+    /// T=0: every entry.
+    All,
+    /// T=1: entries whose TID is MAS6[SPID].
+    Pid,
+    /// T=3: the entry translating this address for MAS6[SPID] and MAS6[SAS].
+    Address(u32),
+}
+
 impl Mmu {
     pub fn new(flavor: Flavor) -> Mmu {
         Mmu {
@@ -342,6 +353,26 @@ impl Mmu {
         };
         for e in tlb.iter_mut() {
             if e.valid() && !e.iprot() && (page as u64 & !(e.size() - 1)) as u32 == e.epn() {
+                e.mas1 &= !mas1::V;
+            }
+        }
+    }
+
+    /// `tlbilx` (e500mc): invalidate this core's entries, sparing IPROT ones, as
+    /// QEMU does (Linux's kernel mappings are IPROT entries with TID 0, which
+    /// `tlbilx` by PID 0 must leave alone).
+    pub fn tlbilx(&mut self, scope: TlbilxScope) {
+        let spid = (self.mas6 & mas6::SPID) >> 16;
+        let sas = self.mas6 & mas6::SAS != 0;
+        let hit = |e: &TlbEntry| -> bool {
+            match scope {
+                TlbilxScope::All => true,
+                TlbilxScope::Pid => e.tid() == spid,
+                TlbilxScope::Address(ea) => e.matches(ea, sas, &[spid; 3]),
+            }
+        };
+        for e in self.tlb0.iter_mut().chain(self.tlb1.iter_mut()) {
+            if e.valid() && !e.iprot() && hit(e) {
                 e.mas1 &= !mas1::V;
             }
         }

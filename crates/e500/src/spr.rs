@@ -71,7 +71,7 @@ impl Spr {
     pub fn exists_on(self, flavor: Flavor) -> bool {
         use Spr::*;
         match self {
-            Epcr | Msrp | Lpidr | Mas5 | Mas8 | Epr | L2csr0 | L2csr1 | Ivor36 | Ivor37 => {
+            Epcr | Msrp | Lpidr | Mas5 | Mas8 | L2csr0 | L2csr1 | Ivor36 | Ivor37 => {
                 flavor == Flavor::E500mc
             }
             Spefscr | Bbear | Bbtar | Ivor32 | Ivor33 | Ivor34 => flavor == Flavor::E500v2,

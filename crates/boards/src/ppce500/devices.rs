@@ -224,6 +224,10 @@ impl Bus for Devices {
         self.sync_lines();
         self.mpic.int_output()
     }
+
+    fn acknowledge_external(&mut self) -> Option<u32> {
+        self.mpic.proxy_mode().then(|| self.mpic.acknowledge())
+    }
 }
 
 #[cfg(test)]

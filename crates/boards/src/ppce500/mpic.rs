@@ -535,8 +535,9 @@ impl Mpic {
     }
 
     /// IACK: the highest-priority raised source goes into service; its vector
-    /// (or the spurious vector) is returned.
-    fn acknowledge(&mut self) -> u32 {
+    /// (or the spurious vector) is returned. In proxy mode the core does this
+    /// itself as it takes the interrupt, and puts the vector in EPR.
+    pub fn acknowledge(&mut self) -> u32 {
         self.cpu.int = false;
         let next = self.cpu.raised.check(&self.sources);
         let Ok(n) = usize::try_from(next) else {
@@ -568,6 +569,12 @@ impl Mpic {
             }
         }
         vector
+    }
+
+    /// Whether GCR selects external proxy mode (CoreInt): the core acknowledges
+    /// the interrupt as it takes it and finds the vector in its EPR.
+    pub fn proxy_mode(&self) -> bool {
+        self.gcr & gcr::MODE == gcr::MODE
     }
 
     /// EOI: the highest-priority source in service leaves service.
@@ -664,13 +671,7 @@ impl Mpic {
         match o {
             0x40..=0xB0 => self.write_cpu_register(o, value),
             reg::GCR if value & gcr::RESET != 0 => self.reset_controller(),
-            reg::GCR => {
-                self.gcr = (self.gcr & !gcr::MODE) | (value & gcr::MODE);
-                if self.gcr & gcr::MODE == gcr::MODE {
-                    // The core would fetch vectors itself (EPR); not modelled.
-                    tracing::debug!("MPIC: external proxy mode selected");
-                }
-            }
+            reg::GCR => self.gcr = (self.gcr & !gcr::MODE) | (value & gcr::MODE),
             // The core-reset outputs PIR drives are not wired on this board.
             reg::PIR => self.pir = value,
             0x10A0..=0x10D0 => self.write_ivpr(IPI0 + ((o - reg::IPIVPR0) >> 4) as usize, value),

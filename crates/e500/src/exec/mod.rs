@@ -397,6 +397,7 @@ impl Cpu {
                 self.supervisor()?.mmu.tlbivax(ea);
                 self.translation_updated();
             }
+            Tlbilx { t, ra, rb } => self.tlbilx(t, ra, rb)?,
             Sc => {
                 return Err(crate::cpu::Exc::Interrupt(
                     crate::interrupt::Interrupt::SystemCall,

@@ -5,7 +5,7 @@ use crate::cpu::{xer, Cpu, Exc, ResetKind};
 use crate::debug::{dbcr0, dbsr, HostEvent};
 use crate::decode::{CacheOp, Reg};
 use crate::interrupt::{esr, Interrupt};
-use crate::mmu::TlbWrite;
+use crate::mmu::{TlbWrite, TlbilxScope};
 use crate::msr;
 use crate::spr::Spr;
 use crate::Flavor;
@@ -47,6 +47,22 @@ impl Cpu {
             TlbWrite::Done => Ok(()),
             TlbWrite::Illegal => Err(self.program(esr::PIL)),
         }
+    }
+
+    /// `tlbilx`: an e500mc instruction (ISA 2.06); the e500v2 has none.
+    pub(crate) fn tlbilx(&mut self, t: u8, ra: Reg, rb: Reg) -> Result<(), Exc> {
+        if self.flavor != Flavor::E500mc {
+            return Err(self.program(esr::PIL));
+        }
+        let scope = match t {
+            0 => TlbilxScope::All,
+            1 => TlbilxScope::Pid,
+            3 => TlbilxScope::Address(self.ea_x(ra, rb)),
+            _ => return Err(self.program(esr::PIL)),
+        };
+        self.supervisor()?.mmu.tlbilx(scope);
+        self.translation_updated();
+        Ok(())
     }
 
     /// Record a return debug event (`rfi`: RET, `rfci` on e500mc: CRET).
@@ -247,7 +263,7 @@ impl Cpu {
             L1csr0 | L1csr1 => self.set_spr(spr, v & 0x0001_0001),
             // Read-only registers ignore writes.
             Pvr | Svr | Pir | Tlb0cfg | Tlb1cfg | Mmucfg | L1cfg0 | L1cfg1 | Tbl | Tbu | Sprg4r
-            | Sprg5r | Sprg6r | Sprg7r => {}
+            | Sprg5r | Sprg6r | Sprg7r | Epr => {}
             other => self.set_spr(other, v),
         }
     }

@@ -209,3 +209,57 @@ fn device_pages_go_to_the_bus() {
     assert_eq!(dev.0, vec![(0xF_E000_4500, 1, 0x41)]);
     assert_eq!(core.cpu.gpr[7], (0xE000_4505u32 ^ 1) & 0xFF);
 }
+
+/// `tlbilx T,RA,RB` (X-form, XO 18; T in the low two bits of the RT field).
+fn tlbilx(t: u32, ra: u32, rb: u32) -> u32 {
+    x_form(31, t, ra, rb, 18, false)
+}
+
+/// Map EA 0x4000_0000 (TID `tid`) → DATA, protect the boot map, set MAS6[SPID] to
+/// `spid`, run `op`, then load through the mapping: which vector (if any) stops it.
+fn after_tlbilx(flavor: Flavor, tid: u32, spid: u32, op: u32) -> u32 {
+    let mut p = tlbwe_words(0x1000_0000, 0xC000_0800, 0, 0x3F);
+    p.extend(tlbwe_words(
+        0x1004_0000,
+        0x8000_0100 | tid << 16,
+        0x4000_0000,
+        DATA | 0x3F,
+    ));
+    p.extend([
+        li(3, tid as i16),
+        mtspr(48, 3), // PID0 = tid, so the mapping translates
+        lis(3, spid as u16),
+        mtspr(630, 3), // MAS6[SPID]
+        lis(5, 0x4000),
+        lwz(6, 0, 5),
+        op,
+        isync(),
+        lwz(6, 0, 5),
+    ]);
+    let (_, at) = run_prog(flavor, &p);
+    if at == ORIGIN + 4 * p.len() as u32 {
+        0
+    } else {
+        at
+    }
+}
+
+#[test]
+fn tlbilx_invalidates_all_by_pid_or_by_address_and_spares_iprot() {
+    let miss = VECTORS + 0xD00;
+    // T=0: everything but IPROT (the boot map keeps the program running).
+    assert_eq!(after_tlbilx(Flavor::E500mc, 5, 0, tlbilx(0, 0, 5)), miss);
+    // T=1: entries of PID MAS6[SPID] only.
+    assert_eq!(after_tlbilx(Flavor::E500mc, 5, 5, tlbilx(1, 0, 5)), miss);
+    assert_eq!(after_tlbilx(Flavor::E500mc, 5, 6, tlbilx(1, 0, 5)), 0);
+    // T=3: the entry translating RA|0 + RB for that PID.
+    assert_eq!(after_tlbilx(Flavor::E500mc, 5, 5, tlbilx(3, 0, 5)), miss);
+    assert_eq!(after_tlbilx(Flavor::E500mc, 5, 5, tlbilx(3, 0, 0)), 0);
+    // Linux's _tlbil_pid(0) leaves its IPROT kernel mappings (TID 0) alone: the
+    // boot map survives, or the program could not reach the last load.
+    assert_eq!(after_tlbilx(Flavor::E500mc, 0, 0, tlbilx(1, 0, 5)), miss);
+    // T=2 is reserved, and the e500v2 has no tlbilx.
+    let program = VECTORS + 0x600;
+    assert_eq!(after_tlbilx(Flavor::E500mc, 5, 5, tlbilx(2, 0, 5)), program);
+    assert_eq!(after_tlbilx(Flavor::E500v2, 5, 5, tlbilx(0, 0, 5)), program);
+}

@@ -252,3 +252,57 @@ fn budget_stops_a_guest_that_keeps_faulting() {
     assert_eq!(core.cpu.pc, 0);
     assert!(core.icount() >= 1000);
 }
+
+/// An interrupt controller in external proxy mode: one interrupt with vector
+/// `vector`, acknowledged by the core as it takes it.
+struct ProxyController {
+    vector: u32,
+    asserted: bool,
+    acknowledged: u32,
+}
+
+impl crate::Bus for ProxyController {
+    fn read(&mut self, _pa: u64, _size: u8) -> u32 {
+        0
+    }
+    fn write(&mut self, _pa: u64, _size: u8, _value: u32) -> crate::BusAction {
+        crate::BusAction::Continue
+    }
+    fn external_interrupt(&mut self) -> bool {
+        self.asserted
+    }
+    fn acknowledge_external(&mut self) -> Option<u32> {
+        self.asserted = false;
+        self.acknowledged += 1;
+        Some(self.vector)
+    }
+}
+
+#[test]
+fn coreint_puts_the_vector_in_epr_as_the_interrupt_is_taken() {
+    for flavor in [Flavor::E500v2, Flavor::E500mc] {
+        let mut core = core_with(flavor, &[wrteei(true), SW_BREAKPOINT]);
+        trap_vectors(&mut core);
+        // The handler reads EPR (SPR 702) into r30, as Linux's mpic_get_coreint_irq.
+        poke(&mut core, VECTORS + 0x400, &[mfspr(30, 702), SW_BREAKPOINT]);
+        core.set_host_debug(Some(HostDebug {
+            sw_breakpoints: true,
+            ..Default::default()
+        }));
+        let mut bus = ProxyController {
+            vector: 42,
+            asserted: true,
+            acknowledged: 0,
+        };
+        let stop = core.run(&mut bus, 1000);
+        assert_eq!(
+            stop,
+            Stop::Host(HostEvent::SoftwareBreakpoint {
+                addr: VECTORS + 0x404
+            }),
+            "{flavor}"
+        );
+        assert_eq!(core.cpu.gpr[30], 42, "{flavor}: EPR holds the vector");
+        assert_eq!(bus.acknowledged, 1, "{flavor}: acknowledged once");
+    }
+}
