@@ -39,6 +39,7 @@ fuzz_target!(|data: &[u8]| {
             },
             image,
         },
+        extras: Default::default(),
     };
     let input = InputQueue::new();
     input.push(b"help\r");

@@ -1,7 +1,8 @@
 //! `vmgdb`, the command line: boot a guest on the emulated ppce500 board.
 //!
 //! ```text
-//! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE | --bios FILE] [-m SIZE]
+//! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE] [--bios FILE]
+//!           [--append CMDLINE] [--initrd FILE] [--dtb FILE] [--dumpdtb FILE] [-m SIZE]
 //!           [--gdb ADDRESS [--wait]] [--stats]
 //! vmgdb demo-elf FILE
 //! ```
@@ -60,12 +61,28 @@ struct RunArgs {
     /// CPU: e500v2 (PVR 0x80210030) or e500mc (PVR 0x80230020).
     #[arg(long, default_value = "e500v2", value_parser = parse_cpu)]
     cpu: Flavor,
-    /// ELF image booted as QEMU's `-kernel` does (announced to the guest in the device tree).
-    #[arg(long, value_name = "FILE", conflicts_with = "bios")]
+    /// Kernel booted as QEMU's `-kernel` does: an ELF or a uImage, announced to
+    /// the guest in the device tree. With --bios, loaded as it is for the
+    /// firmware to boot (U-Boot's `bootm`).
+    #[arg(long, value_name = "FILE")]
     kernel: Option<PathBuf>,
-    /// ELF firmware booted as QEMU's `-bios` does (e.g. U-Boot).
+    /// Firmware (ELF or uImage) booted as QEMU's `-bios` does, e.g. U-Boot.
     #[arg(long, value_name = "FILE")]
     bios: Option<PathBuf>,
+    /// Kernel command line (`/chosen/bootargs`), as QEMU's -append.
+    #[arg(long, value_name = "CMDLINE", requires = "kernel")]
+    append: Option<String>,
+    /// Initial RAM disk, loaded and announced in `/chosen` as QEMU's -initrd.
+    #[arg(long, value_name = "FILE", requires = "kernel")]
+    initrd: Option<PathBuf>,
+    /// Hand the guest this device tree blob instead of the board's own, as it
+    /// is (QEMU's -dtb: --append and --initrd do not change it).
+    #[arg(long, value_name = "FILE")]
+    dtb: Option<PathBuf>,
+    /// Write the device tree the guest would get to FILE and exit (QEMU's
+    /// `-machine dumpdtb=FILE`).
+    #[arg(long, value_name = "FILE")]
+    dumpdtb: Option<PathBuf>,
     /// RAM size as QEMU's -m: MiB, or with a suffix (512M, 1G); a multiple of 64 MiB.
     #[arg(short = 'm', long = "memory", value_name = "SIZE", value_parser = size::parse_ram_size)]
     memory: Option<u64>,

@@ -7,23 +7,29 @@ use crate::stats;
 use crate::RunArgs;
 use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
-use vmgdb_boards::ppce500::{demo, BootImage, Event, ImageKind, Ppce500, Ppce500Config};
+use vmgdb_boards::ppce500::{
+    demo, BootExtras, BootFile, BootImage, Capture, Event, ImageError, ImageKind, InputQueue,
+    Ppce500, Ppce500Config, SerialLine,
+};
 use vmgdb_gdb::{Endpoint, GdbServer, ServeOptions, ServeOutcome};
 
 /// Boot the guest `args` describe; returns when it powers the machine off.
 pub fn run(args: RunArgs) -> Result<(), String> {
-    let payload = match (&args.kernel, &args.bios) {
-        (Some(path), _) => BootImage::from_file(path, ImageKind::Kernel),
-        (None, Some(path)) => BootImage::from_file(path, ImageKind::Bios),
-        (None, None) => Ok(demo::boot_image()),
-    }
-    .map_err(|e| e.to_string())?;
-    let config = Ppce500Config {
-        flavor: args.cpu,
-        // As QEMU, -m 0 means the default size.
-        ram_size: args.memory.filter(|&m| m != 0).unwrap_or(DEFAULT_RAM_SIZE),
-        payload,
+    let ram_size = match args.memory {
+        Some(0) => return Err("-m 0: the guest needs some RAM (a multiple of 64 MiB)".into()),
+        Some(size) => size,
+        None => DEFAULT_RAM_SIZE,
     };
+    let config = machine_config(&args, ram_size).map_err(|e| e.to_string())?;
+    if let Some(path) = &args.dumpdtb {
+        // Build the machine without a console: only its device tree is wanted.
+        let line = SerialLine::new(Capture::new(), InputQueue::new());
+        let machine = Ppce500::new(config, line).map_err(|e| e.to_string())?;
+        std::fs::write(path, machine.device_tree())
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        eprintln!("vmgdb: device tree written to {}", path.display());
+        return Ok(());
+    }
     let (console, _terminal) =
         Console::open().map_err(|e| format!("cannot open the console: {e}"))?;
     let mut machine = Ppce500::new(config, console).map_err(|e| e.to_string())?;
@@ -56,6 +62,34 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             Event::Debug(_) | Event::Interrupted | Event::BudgetExhausted => {}
         }
     }
+}
+
+/// The machine the options describe: payload and boot files read and checked
+/// (none larger than the guest's RAM, nothing but regular files).
+fn machine_config(args: &RunArgs, ram_size: u64) -> Result<Ppce500Config, ImageError> {
+    let (payload, raw_kernel) = match (&args.kernel, &args.bios) {
+        (Some(kernel), None) => (
+            BootImage::from_file(kernel, ImageKind::Kernel, ram_size)?,
+            None,
+        ),
+        (kernel, Some(bios)) => (
+            BootImage::from_file(bios, ImageKind::Bios, ram_size)?,
+            kernel.as_deref(),
+        ),
+        (None, None) => (demo::boot_image(), None),
+    };
+    let file = |path: Option<&Path>| path.map(|p| BootFile::from_file(p, ram_size)).transpose();
+    Ok(Ppce500Config {
+        flavor: args.cpu,
+        ram_size,
+        payload,
+        extras: BootExtras {
+            kernel: file(raw_kernel)?,
+            initrd: file(args.initrd.as_deref())?,
+            cmdline: args.append.clone().unwrap_or_default(),
+            dtb: file(args.dtb.as_deref())?,
+        },
+    })
 }
 
 /// Run the machine under the GDB stub until the guest powers off, or GDB quits or

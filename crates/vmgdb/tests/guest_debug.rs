@@ -25,7 +25,8 @@ fn machine(flavour: &str, elf: &Path) -> (Ppce500, Capture) {
     let config = Ppce500Config {
         flavor: flavour.parse().unwrap(),
         ram_size: DEFAULT_RAM_SIZE,
-        payload: BootImage::from_file(elf, ImageKind::Kernel).unwrap(),
+        payload: BootImage::from_file(elf, ImageKind::Kernel, DEFAULT_RAM_SIZE).unwrap(),
+        extras: Default::default(),
     };
     (Ppce500::new(config, console).unwrap(), capture)
 }

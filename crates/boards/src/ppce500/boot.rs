@@ -3,6 +3,9 @@
 //!
 //! * device tree at `dt_base = (load_addr + payload_size + 0x180_0000) & !0xF_FFFF`,
 //!   which must leave 8 MiB (QEMU's largest blob) inside RAM;
+//! * files loaded as they are ([`BootLayout::place_files`]) from the payload's end,
+//!   but no lower than 32 MiB (firmware's own room): a raw kernel beside `-bios`
+//!   first, then the initrd at `(end + 0x200_0000) & !0xFF_FFFF`;
 //! * PC = entry, MSR = 0, r1 = 16 MiB − 8, r3 = `dt_base`, r6 = ePAPR magic,
 //!   r7 = size of the initial mapping, every other register 0;
 //! * TLB1[0]: valid, TS 0, TID 0, EPN 0 → RPN 0, all permissions, sized by
@@ -20,6 +23,12 @@ pub const DT_LOAD_PAD: u64 = 0x180_0000;
 pub const DT_ALIGN_MASK: u64 = 0xF_FFFF;
 /// Room QEMU insists on for the device tree.
 pub const DT_MAX_SIZE: u64 = 8 << 20;
+/// Files loaded as they are start no lower than this (U-Boot's room below).
+pub const FILES_BASE_MIN: u64 = 32 << 20;
+/// Gap before the initrd.
+pub const INITRD_LOAD_PAD: u64 = 0x200_0000;
+/// The initrd starts on a 16 MiB boundary.
+pub const INITRD_ALIGN_MASK: u64 = 0xFF_FFFF;
 /// Initial stack pointer.
 pub const INITIAL_STACK: u32 = (16 << 20) - 8;
 
@@ -36,6 +45,26 @@ pub struct BootLayout {
     pub dt_base: u64,
     /// Size of the device tree blob.
     pub dt_size: u64,
+    /// `(base, size)` of a kernel loaded as raw bytes beside firmware.
+    pub raw_kernel: Option<(u64, u64)>,
+    /// `(base, size)` of the initrd.
+    pub initrd: Option<(u64, u64)>,
+}
+
+/// A file loaded as it is does not fit in RAM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{size} bytes at {base:#x} do not fit in RAM, which ends at {ram_size:#x}")]
+pub struct FileDoesNotFit {
+    pub base: u64,
+    pub size: u64,
+    pub ram_size: u64,
+}
+
+/// Which file [`BootLayout::place_files`] could not place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootFileKind {
+    Kernel,
+    Initrd,
 }
 
 /// The device tree does not fit in RAM.
@@ -70,7 +99,41 @@ impl BootLayout {
             payload_size: image.payload_size,
             dt_base,
             dt_size,
+            raw_kernel: None,
+            initrd: None,
         })
+    }
+
+    /// Place a raw kernel of `kernel` bytes and an initrd of `initrd` bytes as
+    /// QEMU's `ppce500_init` does.
+    pub fn place_files(
+        &mut self,
+        kernel: Option<u64>,
+        initrd: Option<u64>,
+        ram_size: u64,
+    ) -> Result<(), (BootFileKind, FileDoesNotFit)> {
+        let fits = |base: u64, size: u64| {
+            base.checked_add(size)
+                .is_some_and(|end| end <= ram_size)
+                .then_some(())
+                .ok_or(FileDoesNotFit {
+                    base,
+                    size,
+                    ram_size,
+                })
+        };
+        let mut base = (self.load_addr + self.payload_size).max(FILES_BASE_MIN);
+        if let Some(size) = kernel {
+            fits(base, size).map_err(|e| (BootFileKind::Kernel, e))?;
+            self.raw_kernel = Some((base, size));
+            base += size;
+        }
+        if let Some(size) = initrd {
+            let at = (base + INITRD_LOAD_PAD) & !INITRD_ALIGN_MASK;
+            fits(at, size).map_err(|e| (BootFileKind::Initrd, e))?;
+            self.initrd = Some((at, size));
+        }
+        Ok(())
     }
 
     /// Page size of the initial mapping, as log2 of KiB.
@@ -171,6 +234,21 @@ mod tests {
         assert_eq!(l.dt_base, 0x680_0000);
         assert_eq!(l.initial_map_size(), 256 << 20);
         assert_eq!(l.initial_tlb1_entry().0, 0x8000_0900);
+    }
+
+    #[test]
+    fn files_go_above_32_mib_as_qemu_puts_them() {
+        // A small -kernel ELF with -initrd: QEMU puts the initrd at 64 MiB.
+        let mut l = BootLayout::new(&image(0x10_0000, 0x5A80), 128 << 20, 1 << 20).unwrap();
+        l.place_files(None, Some(3_000_000), 128 << 20).unwrap();
+        assert_eq!(l.initrd, Some((0x400_0000, 3_000_000)));
+        // U-Boot with a uImage beside it: the kernel at 32 MiB, the initrd after it.
+        let mut l = BootLayout::new(&image(0xF0_0000, 0x6_5E74), 128 << 20, 1 << 20).unwrap();
+        l.place_files(Some(0x30_0000), Some(10), 128 << 20).unwrap();
+        assert_eq!(l.raw_kernel, Some((32 << 20, 0x30_0000)));
+        assert_eq!(l.initrd, Some((0x400_0000, 10)));
+        let e = l.place_files(None, Some(200 << 20), 128 << 20).unwrap_err();
+        assert_eq!(e.0, BootFileKind::Initrd);
     }
 
     #[test]

@@ -335,6 +335,7 @@ mod tests {
             flavor,
             ram_size: 128 << 20,
             payload: boot_image(),
+            extras: Default::default(),
         };
         let mut machine = Ppce500::new(config, line).unwrap();
         let event = machine.run_for(10_000_000);

@@ -45,13 +45,18 @@ mod irq {
 const SOC: &str = "/soc@fe0000000";
 
 /// What the tree depends on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceTreeConfig {
     pub ram_size: u64,
     pub flavor: Flavor,
-    /// `(base, size)` of a payload loaded with `-kernel`: QEMU announces it in
-    /// `/chosen/qemu,boot-kernel` (U-Boot then boots it).
+    /// `(base, size)` of the kernel given with `-kernel` (the payload itself, or
+    /// raw bytes beside `-bios`): QEMU announces it in `/chosen/qemu,boot-kernel`
+    /// (U-Boot then boots it).
     pub boot_kernel: Option<(u64, u64)>,
+    /// `(base, size)` of the initrd (`/chosen/linux,initrd-start` and `-end`).
+    pub initrd: Option<(u64, u64)>,
+    /// The kernel command line (`-append`), `/chosen/bootargs`.
+    pub cmdline: String,
 }
 
 /// Building fails only on an invalid name or value (a bug caught by the tests).
@@ -78,7 +83,7 @@ pub fn build(config: &DeviceTreeConfig) -> Result<Vec<u8>> {
     soc(&mut fdt)?;
     aliases(&mut fdt)?;
     cpus(&mut fdt, config.flavor)?;
-    chosen(&mut fdt, config.boot_kernel)?;
+    chosen(&mut fdt, config)?;
     let memory = fdt.begin_node("memory")?;
     fdt.property_array_u64("reg", &[0, config.ram_size])?;
     fdt.property_string("device_type", "memory")?;
@@ -280,19 +285,56 @@ fn cpus(fdt: &mut FdtWriter, flavor: Flavor) -> Result<()> {
     fdt.end_node(node)
 }
 
-fn chosen(fdt: &mut FdtWriter, boot_kernel: Option<(u64, u64)>) -> Result<()> {
+fn chosen(fdt: &mut FdtWriter, config: &DeviceTreeConfig) -> Result<()> {
     let node = fdt.begin_node("chosen")?;
     fdt.property_string("stdout-path", &console_path())?;
     fdt.property_string("linux,stdout-path", &console_path())?;
     fdt.property("rng-seed", &RNG_SEED)?;
-    fdt.property_string("bootargs", "")?;
-    if let Some((base, size)) = boot_kernel {
+    fdt.property_string("bootargs", &config.cmdline)?;
+    if let Some((base, size)) = config.boot_kernel {
         fdt.property_array_u32(
             "qemu,boot-kernel",
             &[hi(base), lo(base), hi(size), lo(size)],
         )?;
     }
+    // QEMU's order (libfdt puts each new property first in this node's tail).
+    if let Some((base, size)) = config.initrd {
+        fdt.property_u32("linux,initrd-end", lo(base + size))?;
+        fdt.property_u32("linux,initrd-start", lo(base))?;
+    }
     fdt.end_node(node)
+}
+
+/// A device tree given with `--dtb`, prepared as QEMU's `load_device_tree`
+/// does: the blob's buffer grows to `(size + 10000) * 2` bytes (room for the
+/// guest to edit it), recorded in its `totalsize`. Nothing else changes.
+pub fn from_file(mut blob: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+    const MAGIC: u32 = 0xD00D_FEED;
+    const HEADER: usize = 40;
+    if blob.len() < HEADER {
+        return Err("too short for a device tree blob".into());
+    }
+    let field =
+        |at: usize| u32::from_be_bytes([blob[at], blob[at + 1], blob[at + 2], blob[at + 3]]);
+    if field(0) != MAGIC {
+        return Err("not a device tree blob (no d00dfeed magic)".into());
+    }
+    let total = field(4) as usize;
+    if total < HEADER || total > blob.len() {
+        return Err(format!(
+            "header totalsize {total} does not match the file's {} bytes",
+            blob.len()
+        ));
+    }
+    for (name, at) in [("structure block", 8), ("strings block", 12)] {
+        if field(at) as usize >= total {
+            return Err(format!("{name} offset lies outside the blob"));
+        }
+    }
+    let size = (blob.len() + 10_000) * 2;
+    blob.resize(size, 0);
+    blob[4..8].copy_from_slice(&(size as u32).to_be_bytes());
+    Ok(blob)
 }
 
 #[cfg(test)]
@@ -369,6 +411,38 @@ mod tests {
     }
 
     #[test]
+    fn initrd_and_command_line_match_qemu_7_2() {
+        // qemu-system-ppc -M ppce500,dumpdtb=... -kernel bits.elf (0x5a80 bytes at
+        // 1 MiB) -initrd (3,000,000 bytes) -append "console=ttyS0 foo=bar"
+        let qemu = include_bytes!("../../testdata/qemu-7.2-kernel-initrd-append-e500v2-128m.dtb");
+        let ours = build(&DeviceTreeConfig {
+            ram_size: 128 << 20,
+            flavor: Flavor::E500v2,
+            boot_kernel: Some((0x10_0000, 0x5A80)),
+            initrd: Some((0x400_0000, 3_000_000)),
+            cmdline: "console=ttyS0 foo=bar".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            without_rng_seed(flatten(&ours)),
+            without_rng_seed(flatten(qemu))
+        );
+    }
+
+    #[test]
+    fn a_given_tree_gets_qemus_room_and_nothing_else() {
+        let qemu = include_bytes!("../../testdata/qemu-7.2-kernel-initrd-append-e500v2-128m.dtb");
+        let blob = from_file(qemu.to_vec()).unwrap();
+        assert_eq!(blob.len(), (qemu.len() + 10_000) * 2);
+        assert_eq!(flatten(&blob), flatten(qemu));
+        assert!(from_file(vec![0; 100]).unwrap_err().contains("magic"));
+        assert!(from_file(qemu[..20].to_vec()).is_err());
+        let mut lying = qemu.to_vec();
+        lying[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(from_file(lying).is_err());
+    }
+
+    #[test]
     fn kernel_tree_matches_qemu_7_2_node_for_node() {
         let qemu = include_bytes!("../../testdata/qemu-7.2-kernel-e500v2-128m.dtb");
         let ours = build(&DeviceTreeConfig {
@@ -376,6 +450,8 @@ mod tests {
             flavor: Flavor::E500v2,
             // The ELF QEMU was given: one 0x1ac-byte segment at 1 MiB.
             boot_kernel: Some((0x10_0000, 0x1AC)),
+            initrd: None,
+            cmdline: String::new(),
         })
         .unwrap();
         assert_eq!(
@@ -391,6 +467,8 @@ mod tests {
             ram_size: 256 << 20,
             flavor: Flavor::E500mc,
             boot_kernel: None,
+            initrd: None,
+            cmdline: String::new(),
         })
         .unwrap();
         assert_eq!(
@@ -405,6 +483,8 @@ mod tests {
             ram_size: 512 << 20,
             flavor: Flavor::E500mc,
             boot_kernel: None,
+            initrd: None,
+            cmdline: String::new(),
         })
         .unwrap();
         assert_eq!(blob.len() as u64, DT_SIZE);
@@ -458,6 +538,8 @@ mod tests {
             ram_size: 128 << 20,
             flavor: Flavor::E500v2,
             boot_kernel: Some((0x1_0000_0000, 0x2_0000_0010)),
+            initrd: None,
+            cmdline: String::new(),
         })
         .unwrap();
         let items = flatten(&blob);

@@ -12,8 +12,10 @@
 //!   `payload_size` the sum of their (possibly truncated) memory sizes — the two
 //!   numbers the board places the device tree with.
 //!
-//! Unlike QEMU, malformed input is reported precisely instead of falling back to
-//! uImage parsing: see [`ImageProblem`].
+//! A file that starts with the legacy U-Boot magic is a uImage instead
+//! ([`uimage`](crate::ppce500::uimage)), as QEMU falls back to `load_uimage`.
+//! Unlike QEMU, a malformed ELF is reported precisely instead of being tried as
+//! a uImage: see [`ImageProblem`].
 
 use object::elf::{
     FileHeader32, ProgramHeader32, ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, ELFMAG,
@@ -61,6 +63,10 @@ pub struct Image {
 pub enum ImageProblem {
     #[error("cannot read: {0}")]
     Unreadable(String),
+    #[error("not a regular file")]
+    NotRegularFile,
+    #[error("{size} bytes is larger than the guest's {limit} bytes of RAM")]
+    TooLarge { size: u64, limit: u64 },
     #[error("not an ELF file")]
     NotElf,
     #[error("ELF64 image; ppce500 boots ELF32 PowerPC images")]
@@ -99,19 +105,20 @@ pub struct ImageError {
 }
 
 impl Image {
-    /// Read and parse the ELF file at `path`.
-    pub fn from_file(path: &Path) -> Result<Image, ImageError> {
-        let error = |problem| ImageError {
+    /// Read and parse the ELF or uImage file at `path`, at most `limit` bytes.
+    pub fn from_file(path: &Path, limit: u64) -> Result<Image, ImageError> {
+        let bytes = read_file(path, limit)?;
+        Image::parse(&bytes).map_err(|problem| ImageError {
             path: path.to_owned(),
             problem,
-        };
-        let bytes =
-            std::fs::read(path).map_err(|e| error(ImageProblem::Unreadable(e.to_string())))?;
-        Image::parse(&bytes).map_err(error)
+        })
     }
 
-    /// Parse an ELF image held in memory.
+    /// Parse an ELF image or a uImage held in memory.
     pub fn parse(data: &[u8]) -> Result<Image, ImageProblem> {
+        if crate::ppce500::uimage::is_uimage(data) {
+            return crate::ppce500::uimage::parse(data);
+        }
         check_ident(data)?;
         let endian = BigEndian;
         let header = FileHeader32::<BigEndian>::parse(data).map_err(|_| {
@@ -205,6 +212,40 @@ impl Image {
             None => Ok(()),
         }
     }
+}
+
+/// Read a file the guest is given (image, initrd, device tree): a regular file
+/// of at most `limit` bytes, checked before reading so that `/dev/zero` or a
+/// huge file is refused instead of filling the host's memory.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ImageError> {
+    let error = |problem| ImageError {
+        path: path.to_owned(),
+        problem,
+    };
+    let unreadable = |e: std::io::Error| error(ImageProblem::Unreadable(e.to_string()));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(error(ImageProblem::NotRegularFile));
+    }
+    if meta.len() > limit {
+        return Err(error(ImageProblem::TooLarge {
+            size: meta.len(),
+            limit,
+        }));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    use std::io::Read;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(error(ImageProblem::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        }));
+    }
+    Ok(bytes)
 }
 
 /// Check `e_ident`: magic, class, data encoding.
@@ -474,7 +515,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("short.elf");
         std::fs::write(&path, &good()[..20]).unwrap();
-        let message = Image::from_file(&path).unwrap_err().to_string();
+        let message = Image::from_file(&path, 1 << 20).unwrap_err().to_string();
         assert_eq!(
             message,
             format!(
@@ -483,11 +524,22 @@ mod tests {
             )
         );
         let missing = dir.join("missing.elf");
-        let message = Image::from_file(&missing).unwrap_err().to_string();
+        let message = Image::from_file(&missing, 1 << 20).unwrap_err().to_string();
         assert!(
             message.starts_with(&format!("{}: cannot read: ", missing.display())),
             "{message}"
         );
+        // Sizes are checked before reading: a file larger than RAM, or a device
+        // that never ends, is refused at once.
+        let message = Image::from_file(&path, 10).unwrap_err().to_string();
+        assert!(
+            message.ends_with("20 bytes is larger than the guest's 10 bytes of RAM"),
+            "{message}"
+        );
+        let message = Image::from_file(Path::new("/dev/zero"), 1 << 20)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(message, "/dev/zero: not a regular file");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

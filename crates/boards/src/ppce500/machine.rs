@@ -12,7 +12,7 @@
 //! guest idling with external interrupts enabled (`wait`) blocks the run until
 //! input arrives, the queue closes, or the kick handle is used.
 
-use crate::ppce500::boot::{BootLayout, NoRoomForDeviceTree};
+use crate::ppce500::boot::{BootFileKind, BootLayout, FileDoesNotFit, NoRoomForDeviceTree};
 use crate::ppce500::devices::{BoardRequest, Devices};
 use crate::ppce500::fdt::{self, DeviceTreeConfig, DT_SIZE};
 use crate::ppce500::image::{Image, ImageError};
@@ -44,14 +44,49 @@ pub struct BootImage {
 }
 
 impl BootImage {
-    /// Read the ELF file at `path`.
-    pub fn from_file(path: &Path, kind: ImageKind) -> Result<BootImage, ImageError> {
+    /// Read the ELF file or uImage at `path`, refusing one larger than `limit`
+    /// bytes (the guest's RAM) before reading it.
+    pub fn from_file(path: &Path, kind: ImageKind, limit: u64) -> Result<BootImage, ImageError> {
         Ok(BootImage {
             path: path.to_owned(),
             kind,
-            image: Image::from_file(path)?,
+            image: Image::from_file(path, limit)?,
         })
     }
+}
+
+/// A file handed to the guest byte for byte (QEMU's `load_image_targphys`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BootFile {
+    /// File name, for messages.
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl BootFile {
+    /// Read the regular file at `path`, at most `limit` bytes.
+    pub fn from_file(path: &Path, limit: u64) -> Result<BootFile, ImageError> {
+        Ok(BootFile {
+            path: path.to_owned(),
+            bytes: crate::ppce500::image::read_file(path, limit)?,
+        })
+    }
+}
+
+/// What QEMU's `-kernel` beside `-bios`, `-initrd`, `-append` and `-dtb` add to
+/// the payload.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BootExtras {
+    /// A kernel loaded as raw bytes above firmware (`-bios` with `-kernel`), for
+    /// the firmware to find through `/chosen/qemu,boot-kernel`.
+    pub kernel: Option<BootFile>,
+    /// The initial RAM disk, announced in `/chosen`.
+    pub initrd: Option<BootFile>,
+    /// The kernel command line, `/chosen/bootargs`.
+    pub cmdline: String,
+    /// A device tree blob handed to the guest instead of the board's own, as it
+    /// is (QEMU's `-dtb`: no `/chosen` changes).
+    pub dtb: Option<BootFile>,
 }
 
 /// What the machine is built from.
@@ -61,6 +96,7 @@ pub struct Ppce500Config {
     /// Bytes of RAM: a non-zero multiple of 64 MiB.
     pub ram_size: u64,
     pub payload: BootImage,
+    pub extras: BootExtras,
 }
 
 /// Why the machine cannot be built.
@@ -79,6 +115,13 @@ pub enum MachineError {
         path: PathBuf,
         source: NoRoomForDeviceTree,
     },
+    #[error("{}: {source}", path.display())]
+    FileDoesNotFit {
+        path: PathBuf,
+        source: FileDoesNotFit,
+    },
+    #[error("{}: {problem}", path.display())]
+    BadDeviceTree { path: PathBuf, problem: String },
     #[error("cannot build the device tree: {0}")]
     DeviceTree(vm_fdt::Error),
 }
@@ -140,6 +183,7 @@ pub struct Ppce500 {
     vcpu: E500Vcpu,
     devices: Devices,
     payload: BootImage,
+    extras: BootExtras,
     layout: BootLayout,
     device_tree: Vec<u8>,
     powered_off: bool,
@@ -155,6 +199,7 @@ impl Ppce500 {
             flavor,
             ram_size,
             payload,
+            extras,
         } = config;
         if ram_size == 0 || !ram_size.is_multiple_of(RAM_SIZE_ALIGN) {
             return Err(MachineError::RamSizeNotAligned(ram_size));
@@ -169,20 +214,50 @@ impl Ppce500 {
                 path: payload.path.clone(),
                 problem,
             })?;
-        let layout = BootLayout::new(&payload.image, ram_size, DT_SIZE).map_err(|source| {
+        let given_tree = match &extras.dtb {
+            Some(f) => Some(fdt::from_file(f.bytes.clone()).map_err(|problem| {
+                MachineError::BadDeviceTree {
+                    path: f.path.clone(),
+                    problem,
+                }
+            })?),
+            None => None,
+        };
+        let dt_size = given_tree.as_ref().map_or(DT_SIZE, |t| t.len() as u64);
+        let mut layout = BootLayout::new(&payload.image, ram_size, dt_size).map_err(|source| {
             MachineError::NoRoomForDeviceTree {
                 path: payload.path.clone(),
                 source,
             }
         })?;
-        let boot_kernel =
-            (payload.kind == ImageKind::Kernel).then_some((layout.load_addr, layout.payload_size));
-        let device_tree = fdt::build(&DeviceTreeConfig {
-            ram_size,
-            flavor,
-            boot_kernel,
-        })
-        .map_err(MachineError::DeviceTree)?;
+        let size = |f: &Option<BootFile>| f.as_ref().map(|f| f.bytes.len() as u64);
+        layout
+            .place_files(size(&extras.kernel), size(&extras.initrd), ram_size)
+            .map_err(|(kind, source)| {
+                let file = match kind {
+                    BootFileKind::Kernel => &extras.kernel,
+                    BootFileKind::Initrd => &extras.initrd,
+                };
+                MachineError::FileDoesNotFit {
+                    path: file.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
+                    source,
+                }
+            })?;
+        let boot_kernel = match payload.kind {
+            ImageKind::Kernel => Some((layout.load_addr, layout.payload_size)),
+            ImageKind::Bios => layout.raw_kernel,
+        };
+        let device_tree = match given_tree {
+            Some(tree) => tree,
+            None => fdt::build(&DeviceTreeConfig {
+                ram_size,
+                flavor,
+                boot_kernel,
+                initrd: layout.initrd,
+                cmdline: extras.cmdline.clone(),
+            })
+            .map_err(MachineError::DeviceTree)?,
+        };
         let ram_bytes =
             usize::try_from(ram_size).map_err(|_| MachineError::OutOfMemory(ram_size))?;
         // Ask first: the vCPU's allocation would abort the process on failure.
@@ -202,6 +277,7 @@ impl Ppce500 {
             vcpu,
             devices: Devices::new(flavor, console),
             payload,
+            extras,
             layout,
             device_tree,
             powered_off: false,
@@ -219,6 +295,18 @@ impl Ppce500 {
     pub fn reset(&mut self) {
         self.devices.reset();
         self.load_payload();
+        let files = [
+            (self.layout.raw_kernel, self.extras.kernel.take()),
+            (self.layout.initrd, self.extras.initrd.take()),
+        ];
+        for (place, file) in &files {
+            if let (Some((base, _)), Some(file)) = (place, file) {
+                self.write_ram(*base, &file.bytes);
+            }
+        }
+        let [(_, kernel), (_, initrd)] = files;
+        self.extras.kernel = kernel;
+        self.extras.initrd = initrd;
         let device_tree = std::mem::take(&mut self.device_tree);
         self.write_ram(self.layout.dt_base, &device_tree);
         self.device_tree = device_tree;
@@ -418,6 +506,7 @@ mod tests {
             flavor: Flavor::E500v2,
             ram_size,
             payload,
+            extras: BootExtras::default(),
         };
         Ppce500::new(config, line).map(|m| (m, capture))
     }
@@ -580,6 +669,7 @@ mod tests {
                 flavor,
                 ram_size: 64 << 20,
                 payload: idle.clone(),
+                extras: Default::default(),
             };
             let mut m = Ppce500::new(config, SerialLine::null()).unwrap();
             (m.run_for(1000), m)
@@ -630,6 +720,7 @@ mod tests {
             flavor: Flavor::E500mc,
             ram_size: 64 << 20,
             payload,
+            extras: Default::default(),
         };
         Ppce500::new(config, SerialLine::new(Capture::new(), input)).unwrap()
     }

@@ -18,9 +18,12 @@ pub mod mpic;
 pub mod pci;
 pub mod serial;
 pub mod uart;
+pub mod uimage;
 
 pub use boot::BootLayout;
 pub use devices::{BoardRequest, Devices};
 pub use image::{Image, ImageError, ImageProblem};
-pub use machine::{BootImage, Event, ImageKind, Kicker, MachineError, Ppce500, Ppce500Config};
+pub use machine::{
+    BootExtras, BootFile, BootImage, Event, ImageKind, Kicker, MachineError, Ppce500, Ppce500Config,
+};
 pub use serial::{Capture, InputQueue, SerialLine};
