@@ -10,6 +10,7 @@ use crate::mmu::{Access, Fault};
 use crate::msr;
 use crate::softtlb::{self, flags, Entry};
 use crate::spr::Spr;
+use crate::timer::TB_TICKS_PER_INSN;
 
 /// Why a debugger access failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -206,6 +207,7 @@ impl Cpu {
         }
         let pa = e.pa_page | (ea & 0xFFF) as u64;
         if f & flags::MMIO != 0 {
+            bus.set_time(self.icount * TB_TICKS_PER_INSN);
             read_bus(bus, pa, buf);
         } else {
             buf.copy_from_slice(
@@ -298,6 +300,7 @@ impl Cpu {
         }
         let pa = e.pa_page | (ea & 0xFFF) as u64;
         if f & flags::MMIO != 0 {
+            bus.set_time(self.icount * TB_TICKS_PER_INSN);
             if write_bus(bus, pa, buf) == BusAction::Exit {
                 self.bus_exit = true;
                 self.want_attention();
@@ -352,6 +355,7 @@ impl Cpu {
         let mut zeros = [0u8; 64];
         let buf = &mut zeros[..line as usize];
         if f & flags::MMIO != 0 {
+            bus.set_time(self.icount * TB_TICKS_PER_INSN);
             if write_bus(bus, pa, buf) == BusAction::Exit {
                 self.bus_exit = true;
                 self.want_attention();

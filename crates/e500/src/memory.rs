@@ -23,6 +23,10 @@ pub trait Bus {
     fn external_interrupt(&mut self) -> bool {
         false
     }
+    /// The guest's time base (ticks since power-on) at the device access that
+    /// follows, for devices that keep time (an RTC). Counted at the start of
+    /// the current block.
+    fn set_time(&mut self, _tb_ticks: u64) {}
     /// The core takes an external input interrupt. An interrupt controller in
     /// external proxy mode (CoreInt) acknowledges it here and returns the vector,
     /// which the core puts in EPR; otherwise `None` and the guest reads the

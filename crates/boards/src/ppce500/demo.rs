@@ -325,7 +325,7 @@ pub fn expected_output(flavor: Flavor) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ppce500::machine::{Event, Ppce500, Ppce500Config};
+    use crate::ppce500::machine::{Event, Ppce500, Ppce500Config, RTC_TEST_BASE};
     use crate::ppce500::serial::{Capture, InputQueue, SerialLine};
 
     fn run_demo(flavor: Flavor) -> (Event, String, Ppce500) {
@@ -336,6 +336,7 @@ mod tests {
             ram_size: 128 << 20,
             payload: boot_image(),
             extras: Default::default(),
+            rtc_base: RTC_TEST_BASE,
         };
         let mut machine = Ppce500::new(config, line).unwrap();
         let event = machine.run_for(10_000_000);

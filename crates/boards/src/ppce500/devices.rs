@@ -15,6 +15,7 @@
 
 use crate::ppce500::gpio::{self, Gpio};
 use crate::ppce500::guts::Guts;
+use crate::ppce500::i2c::{self, I2c};
 use crate::ppce500::map::*;
 use crate::ppce500::mpic::{self, Mpic};
 use crate::ppce500::pci::{self, PciHost};
@@ -39,6 +40,7 @@ pub enum BoardRequest {
 enum Target {
     Uart0(u64),
     Uart1(u64),
+    I2c(u64),
     Pci(u64),
     Mpic(u64),
     Guts(u64),
@@ -57,6 +59,8 @@ fn decode_ccsr(offset: u64) -> Target {
         Target::Uart0(o)
     } else if let Some(o) = within(UART1_OFFSET, UART_WINDOW) {
         Target::Uart1(o)
+    } else if let Some(o) = within(I2C_OFFSET, i2c::SIZE) {
+        Target::I2c(o)
     } else if let Some(o) = within(PCI_OFFSET, pci::BLOCK_SIZE) {
         Target::Pci(o)
     } else if let Some(o) = within(MPIC_OFFSET, MPIC_SIZE) {
@@ -74,6 +78,7 @@ fn decode_ccsr(offset: u64) -> Target {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Lines {
     uart: bool,
+    i2c: bool,
     gpio: bool,
 }
 
@@ -84,12 +89,16 @@ pub struct Devices {
     pub uart0: Ns16550,
     /// The second UART at CCSR+0x4600 (its output is discarded).
     pub uart1: Ns16550,
+    /// The I²C controller with the RTC.
+    pub i2c: I2c,
     pub pci: PciHost,
     pub mpic: Mpic,
     pub guts: Guts,
     pub gpio: Gpio,
     lines: Lines,
     request: Option<BoardRequest>,
+    /// The guest's time base at its latest device access.
+    now_ticks: u64,
 }
 
 impl Devices {
@@ -98,6 +107,7 @@ impl Devices {
         Devices {
             uart0: Ns16550::new(console),
             uart1: Ns16550::new(SerialLine::null()),
+            i2c: I2c::new(0),
             pci: PciHost::new(),
             mpic: Mpic::new(),
             // QEMU's e500 cores have SVR 0 ("CPU: Unknown" in U-Boot).
@@ -105,13 +115,20 @@ impl Devices {
             gpio: Gpio::new(),
             lines: Lines::default(),
             request: None,
+            now_ticks: 0,
         }
+    }
+
+    /// Virtual seconds since power-on (the time base runs at the platform clock).
+    fn now_seconds(&self) -> i64 {
+        (self.now_ticks / PLATFORM_CLOCK_HZ as u64) as i64
     }
 
     /// Machine reset of every device (host lines and queued input are kept).
     pub fn reset(&mut self) {
         self.uart0.reset();
         self.uart1.reset();
+        self.i2c.reset();
         self.pci.reset();
         self.mpic.reset();
         self.gpio.reset();
@@ -137,8 +154,12 @@ impl Devices {
     fn sync_lines(&mut self) {
         let now = Lines {
             uart: self.uart0.interrupt() || self.uart1.interrupt(),
+            i2c: self.i2c.interrupt(),
             gpio: self.gpio.interrupt(),
         };
+        if now.i2c != self.lines.i2c {
+            self.mpic.set_irq(mpic::source::I2C, now.i2c);
+        }
         if now.uart != self.lines.uart {
             self.mpic.set_irq(mpic::source::UART, now.uart);
         }
@@ -173,6 +194,11 @@ impl Bus for Devices {
                 self.sync_lines();
                 value
             }
+            Target::I2c(o) => {
+                let value = self.i2c.read(o) as u32;
+                self.sync_lines();
+                value
+            }
             Target::Pci(o) => self.pci.read(o, size),
             Target::Mpic(o) => self.mpic.read(o, size),
             Target::Guts(o) => self.guts.read(o, size),
@@ -193,6 +219,11 @@ impl Bus for Devices {
             }
             Target::Uart1(o) => {
                 self.uart1.write(o, value as u8);
+                self.sync_lines();
+            }
+            Target::I2c(o) => {
+                let now = self.now_seconds();
+                self.i2c.write(o, value as u8, now);
                 self.sync_lines();
             }
             Target::Pci(o) => self.pci.write(o, size, value),
@@ -223,6 +254,10 @@ impl Bus for Devices {
         self.uart0.poll();
         self.sync_lines();
         self.mpic.int_output()
+    }
+
+    fn set_time(&mut self, tb_ticks: u64) {
+        self.now_ticks = tb_ticks;
     }
 
     fn acknowledge_external(&mut self) -> Option<u32> {
@@ -275,7 +310,7 @@ mod tests {
         let (mut d, _) = devices();
         for pa in [
             CCSR_BASE + LBC_LCRR_OFFSET,
-            CCSR_BASE + I2C_OFFSET,
+            CCSR_BASE + I2C_OFFSET + 0x20,
             PLATFORM_BUS_BASE,
             PCI_MMIO_BASE,
             0x1_0000_0000,

@@ -17,6 +17,7 @@ use crate::ppce500::devices::{BoardRequest, Devices};
 use crate::ppce500::fdt::{self, DeviceTreeConfig, DT_SIZE};
 use crate::ppce500::image::{Image, ImageError};
 use crate::ppce500::map::{MAX_RAM_SIZE, RAM_SIZE_ALIGN};
+use crate::ppce500::rtc::Ds1338;
 use crate::ppce500::serial::{InputQueue, SerialLine};
 use e500::Flavor;
 use e500::ResetKind;
@@ -97,7 +98,13 @@ pub struct Ppce500Config {
     pub ram_size: u64,
     pub payload: BootImage,
     pub extras: BootExtras,
+    /// What the RTC shows at power-on, in Unix seconds (QEMU: the host's time).
+    pub rtc_base: i64,
 }
+
+/// An RTC base for tests and tools that want the same clock every run:
+/// 2026-01-01 00:00:00 UTC.
+pub const RTC_TEST_BASE: i64 = 1_767_225_600;
 
 /// Why the machine cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -200,6 +207,7 @@ impl Ppce500 {
             ram_size,
             payload,
             extras,
+            rtc_base,
         } = config;
         if ram_size == 0 || !ram_size.is_multiple_of(RAM_SIZE_ALIGN) {
             return Err(MachineError::RamSizeNotAligned(ram_size));
@@ -284,6 +292,7 @@ impl Ppce500 {
             console_input,
             kicker,
         };
+        machine.devices.i2c.rtc = Ds1338::new(rtc_base);
         machine.reset();
         Ok(machine)
     }
@@ -507,6 +516,7 @@ mod tests {
             ram_size,
             payload,
             extras: BootExtras::default(),
+            rtc_base: RTC_TEST_BASE,
         };
         Ppce500::new(config, line).map(|m| (m, capture))
     }
@@ -670,6 +680,7 @@ mod tests {
                 ram_size: 64 << 20,
                 payload: idle.clone(),
                 extras: Default::default(),
+                rtc_base: RTC_TEST_BASE,
             };
             let mut m = Ppce500::new(config, SerialLine::null()).unwrap();
             (m.run_for(1000), m)
@@ -721,6 +732,7 @@ mod tests {
             ram_size: 64 << 20,
             payload,
             extras: Default::default(),
+            rtc_base: RTC_TEST_BASE,
         };
         Ppce500::new(config, SerialLine::new(Capture::new(), input)).unwrap()
     }

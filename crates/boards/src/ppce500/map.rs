@@ -6,7 +6,7 @@ pub const CCSR_BASE: u64 = 0xF_E000_0000;
 /// Size of the CCSR block.
 pub const CCSR_SIZE: u64 = 0x10_0000;
 
-/// I2C controller (not modelled: reads 0).
+/// I2C controller, with the RTC on its bus.
 pub const I2C_OFFSET: u64 = 0x3000;
 /// First NS16550A UART (the console).
 pub const UART0_OFFSET: u64 = 0x4500;

@@ -11,11 +11,13 @@ pub mod elf_writer;
 pub mod fdt;
 pub mod gpio;
 pub mod guts;
+pub mod i2c;
 pub mod image;
 pub mod machine;
 pub mod map;
 pub mod mpic;
 pub mod pci;
+pub mod rtc;
 pub mod serial;
 pub mod uart;
 pub mod uimage;
@@ -24,6 +26,7 @@ pub use boot::BootLayout;
 pub use devices::{BoardRequest, Devices};
 pub use image::{Image, ImageError, ImageProblem};
 pub use machine::{
-    BootExtras, BootFile, BootImage, Event, ImageKind, Kicker, MachineError, Ppce500, Ppce500Config,
+    BootExtras, BootFile, BootImage, Event, ImageKind, Kicker, MachineError, Ppce500,
+    Ppce500Config, RTC_TEST_BASE,
 };
 pub use serial::{Capture, InputQueue, SerialLine};
