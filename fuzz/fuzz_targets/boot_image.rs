@@ -11,6 +11,7 @@ use e500::Flavor;
 use libfuzzer_sys::fuzz_target;
 use vmgdb_boards::ppce500::{
     BootImage, Capture, Event, Image, ImageKind, InputQueue, Ppce500, Ppce500Config, SerialLine,
+    RTC_TEST_BASE,
 };
 
 /// Guest instructions per boot.
@@ -40,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
             image,
         },
         extras: Default::default(),
+        rtc_base: RTC_TEST_BASE,
     };
     let input = InputQueue::new();
     input.push(b"help\r");

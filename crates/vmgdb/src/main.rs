@@ -124,10 +124,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         Err(e) if e.use_stderr() => {
-            // One line: clap's first line names the problem ("error: ...").
+            // One line with all of clap's message but the usage: the problem,
+            // the options it names ("required arguments ... --kernel <FILE>")
+            // and its tips ("a similar argument exists: '--kernel'").
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("error: invalid command line");
-            eprintln!("{first} (see vmgdb --help)");
+            let parts: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!("{} (see vmgdb --help)", parts.join(" "));
             return ExitCode::from(2);
         }
         // --help and --version.

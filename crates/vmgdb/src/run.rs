@@ -9,7 +9,7 @@ use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
 use vmgdb_boards::ppce500::{
     demo, BootExtras, BootFile, BootImage, Capture, Event, ImageError, ImageKind, InputQueue,
-    Ppce500, Ppce500Config, SerialLine,
+    Ppce500, Ppce500Config, SerialLine, RTC_TEST_BASE,
 };
 use vmgdb_gdb::{Endpoint, GdbServer, ServeOptions, ServeOutcome};
 
@@ -89,6 +89,11 @@ fn machine_config(args: &RunArgs, ram_size: u64) -> Result<Ppce500Config, ImageE
             cmdline: args.append.clone().unwrap_or_default(),
             dtb: file(args.dtb.as_deref())?,
         },
+        // As QEMU's default -rtc base=utc: the host's time at power-on; from
+        // then on the clock follows the guest's virtual time.
+        rtc_base: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(RTC_TEST_BASE, |d| d.as_secs() as i64),
     })
 }
 

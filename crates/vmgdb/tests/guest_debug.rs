@@ -13,6 +13,7 @@ use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
 use vmgdb_boards::ppce500::{
     BootImage, Capture, Event, ImageKind, InputQueue, Ppce500, Ppce500Config, SerialLine,
+    RTC_TEST_BASE,
 };
 use vmgdb_gdb_testkit::guests;
 use vmgdb_hv::{bp_type, control, DebugReason, GuestDebug, HwBreakpoint, Reg, Vcpu};
@@ -27,6 +28,7 @@ fn machine(flavour: &str, elf: &Path) -> (Ppce500, Capture) {
         ram_size: DEFAULT_RAM_SIZE,
         payload: BootImage::from_file(elf, ImageKind::Kernel, DEFAULT_RAM_SIZE).unwrap(),
         extras: Default::default(),
+        rtc_base: RTC_TEST_BASE,
     };
     (Ppce500::new(config, console).unwrap(), capture)
 }

@@ -127,13 +127,97 @@ fn bad_command_lines_are_one_line_errors() {
         &["run", "--frobnicate"][..],
         &["run", "--cpu", "e600"],
         &["run", "--machine", "virt"],
-        &["run", "--kernel", "a.elf", "--bios", "b.elf"],
+        &["run", "--append", "console=ttyS0"],
+        &["run", "--initrd", "rd.cpio"],
         &["fly"],
         &[],
     ] {
         let o = vmgdb(args);
         assert_one_line_error(&o, 2, "");
     }
+    // The line keeps what clap says beyond its first line.
+    let o = vmgdb(&["run", "--append", "x"]);
+    assert_one_line_error(&o, 2, "--kernel <FILE>");
+    let o = vmgdb(&["run", "--kernal", "x"]);
+    assert_one_line_error(&o, 2, "a similar argument exists: '--kernel'");
+}
+
+#[test]
+fn boot_files_are_checked_before_they_are_read() {
+    let o = vmgdb(&["run", "--kernel", "/dev/zero"]);
+    assert_one_line_error(&o, 1, "/dev/zero: not a regular file");
+    let dir = scratch("boot-files");
+    let elf = dir.join("demo.elf");
+    std::fs::write(&elf, demo::elf()).unwrap();
+    let elf = elf.to_str().unwrap();
+    let big = dir.join("big.cpio");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    let o = vmgdb(&[
+        "run",
+        "-m",
+        "128",
+        "--kernel",
+        elf,
+        "--initrd",
+        big.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&o, 1, "larger than the guest's 134217728 bytes of RAM");
+    let o = vmgdb(&["run", "-m", "0"]);
+    assert_one_line_error(&o, 1, "-m 0");
+    let o = vmgdb(&["run", "--kernel", elf, "--dtb", elf]);
+    assert_one_line_error(&o, 1, "not a device tree blob");
+    let o = vmgdb(&["run", "--kernel", elf, "--kernel", elf]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // A uImage damaged in transit.
+    let bad = dir.join("bad.uImage");
+    let mut image = vmgdb_boards::ppce500::uimage::build(b"payload", true, 0, 0, "t");
+    let last = image.len() - 1;
+    image[last] ^= 0xFF;
+    std::fs::write(&bad, image).unwrap();
+    let o = vmgdb(&["run", "--kernel", bad.to_str().unwrap()]);
+    assert_one_line_error(&o, 1, "payload checksum mismatch");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn dumpdtb_writes_the_tree_with_the_boot_options() {
+    let dir = scratch("dumpdtb");
+    let elf = dir.join("demo.elf");
+    std::fs::write(&elf, demo::elf()).unwrap();
+    let rd = dir.join("rd");
+    std::fs::write(&rd, [7u8; 1000]).unwrap();
+    let dtb = dir.join("out.dtb");
+    let o = vmgdb(&[
+        "run",
+        "--kernel",
+        elf.to_str().unwrap(),
+        "--initrd",
+        rd.to_str().unwrap(),
+        "--append",
+        "console=ttyS0 hello",
+        "--dumpdtb",
+        dtb.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "the guest does not run");
+    let blob = std::fs::read(&dtb).unwrap();
+    assert_eq!(blob.len(), 1 << 20);
+    let has = |needle: &[u8]| blob.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"console=ttyS0 hello\0"));
+    assert!(has(b"linux,initrd-start"));
+    // Given back with --dtb, the same tree boots the demo (it ignores the tree).
+    let o = vmgdb(&[
+        "run",
+        "--kernel",
+        elf.to_str().unwrap(),
+        "--dtb",
+        dtb.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -12,15 +12,20 @@
 //! * [`qemu`]: QEMU 7.2's `ppce500` machine with its own GDB stub (`-S -gdb`),
 //!   the reference the same GDB script is compared against ([`compare`]);
 //! * [`guests`]: the C guest programs of `guests/`, built with `make`;
+//! * [`linux`]: the test kernels, built once per configuration by
+//!   `scripts/linux-kernel`;
+//! * [`console`]: a machine run to its end, and a readable diff of two consoles;
 //! * [`Fifo`]: a named pipe a background GDB can wait on.
 //!
 //! A missing tool fails with the command that installs it. Nothing here times
 //! anything: the watchdog only bounds a wait that should never be long.
 
 pub mod compare;
+pub mod console;
 pub mod fifo;
 pub mod gdb;
 pub mod guests;
+pub mod linux;
 pub mod process;
 pub mod qemu;
 pub mod raw;
