@@ -123,7 +123,11 @@ impl Ds1338 {
         self.regs[1] = bcd(secs / 60 % 60);
         let hour = secs / 3600;
         self.regs[2] = if self.regs[2] & HOURS_12 != 0 {
-            let h12 = if hour.is_multiple_of(12) { 12 } else { hour % 12 };
+            let h12 = if hour.is_multiple_of(12) {
+                12
+            } else {
+                hour % 12
+            };
             HOURS_12 | if hour >= 12 { HOURS_PM } else { 0 } | bcd(h12)
         } else {
             bcd(hour)
