@@ -10,6 +10,35 @@ fn pvr(flavor: Flavor) -> String {
     format!("0x{:x}", flavor.pvr())
 }
 
+/// The e500v2's SPE upper halves are not emulated: a write of anything but the 0
+/// they hold is refused, never acknowledged and dropped.
+#[test]
+fn spe_upper_half_writes_are_refused() {
+    let m = MachineProc::start(Flavor::E500v2, Transport::Tcp, true);
+    // GDB names the upper half only inside the 64-bit pseudo register $ev1,
+    // whose write sends `P` for ev1h (0x21) and then r1.
+    let out = Gdb::new(&m.target, None)
+        .cmds(&[
+            "set $ev1 = 0x700fffff8",
+            "maintenance flush register-cache",
+            "p/x $ev1.v2_int32",
+            "set $ev1 = (long long) 0x00fffff0",
+            "p/x $r1",
+        ])
+        .run();
+    // GDB hides the raw upper halves' names, hence `""`.
+    assert_all(
+        &out,
+        &["Could not write register \"\"; remote failure reply"],
+    );
+    let v = values(&out);
+    assert_eq!(v[0], "{0x0, 0xfffff8}", "the upper word is still 0: {out}");
+    assert_eq!(
+        v[1], "0xfffff0",
+        "a write of 0 to the upper half goes through: {out}"
+    );
+}
+
 #[test]
 fn target_description_and_register_access() {
     for flavor in FLAVORS {

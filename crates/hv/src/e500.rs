@@ -263,7 +263,7 @@ impl Vcpu for E500Vcpu {
         match reg {
             Reg::Gpr(n) if n < 32 => cpu.gpr[n as usize] = v,
             Reg::Fpr(n) if n < 32 && fpu => cpu.fpr[n as usize] = value,
-            Reg::Pc => cpu.pc = v,
+            Reg::Pc => cpu.set_pc(v),
             Reg::Msr => cpu.set_msr(v),
             Reg::Cr => cpu.cr = v,
             Reg::Lr => cpu.lr = v,

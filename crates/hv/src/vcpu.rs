@@ -45,6 +45,10 @@ pub enum Reg {
 pub enum RegError {
     #[error("register {0:?} does not exist on this CPU")]
     NoSuchRegister(Reg),
+    /// The e500v2's SPE state beyond the 32-bit GPRs (upper halves, accumulator)
+    /// is not emulated: it reads 0 and only 0 can be written.
+    #[error("SPE state is not emulated: it reads 0, and only 0 can be written")]
+    SpeNotEmulated,
 }
 
 /// A guest memory access that cannot be done.

@@ -377,3 +377,28 @@ fn beyond_the_hardware_any_number_of_comparators_of_any_length() {
     assert!(v.set_hw_debug_limits(HwDebugLimits::Hardware));
     assert!(v.set_guest_debug(&request).is_err());
 }
+
+#[test]
+fn a_pc_write_does_not_move_the_time_base() {
+    use e500::Spr;
+    for f in flavors() {
+        let mut v = vcpu(f, &[li(3, 0); 0x2000]);
+        v.set_reg(Reg::Spr(Spr::Dec), 144).unwrap();
+        let tb = |v: &E500Vcpu| v.get_reg(Reg::Spr(Spr::Tbl)).unwrap();
+        assert_eq!(tb(&v), 0, "{f}: at the first instruction");
+        v.set_reg(Reg::Pc, ORIGIN + 0x4000).unwrap();
+        assert_eq!(tb(&v), 0, "{f}: a PC write retires nothing");
+        assert_eq!(
+            v.get_reg(Reg::Spr(Spr::Dec)).unwrap(),
+            144,
+            "{f}: DEC as written"
+        );
+        v.set_reg(Reg::Pc, ORIGIN).unwrap();
+        v.set_guest_debug(&debug(control::ENABLE | control::SINGLESTEP, &[]))
+            .unwrap();
+        for step in 1..=2 {
+            assert!(matches!(v.run_for(&mut NoDevices, 1_000), Exit::Debug(_)));
+            assert_eq!(tb(&v), 4 * step, "{f}: after {step} steps");
+        }
+    }
+}

@@ -66,14 +66,16 @@ impl RegKind {
         }
     }
 
-    /// Write the value. Writes to the time base go to its write-side SPRs; writes
-    /// to the SPE upper halves and accumulator are accepted and ignored.
+    /// Write the value. Writes to the time base go to its write-side SPRs; the SPE
+    /// upper halves and accumulator take only the 0 they hold (anything else is
+    /// refused, never acknowledged and dropped).
     pub fn write<V: Vcpu>(self, vcpu: &mut V, value: u64) -> Result<(), RegError> {
         let reg = match self {
             RegKind::Vcpu(Reg::Spr(Spr::Tbl)) => Reg::Spr(Spr::TblW),
             RegKind::Vcpu(Reg::Spr(Spr::Tbu)) => Reg::Spr(Spr::TbuW),
             RegKind::Vcpu(reg) => reg,
-            RegKind::EvHigh(_) | RegKind::Acc => return Ok(()),
+            RegKind::EvHigh(_) | RegKind::Acc if value == 0 => return Ok(()),
+            RegKind::EvHigh(_) | RegKind::Acc => return Err(RegError::SpeNotEmulated),
         };
         vcpu.set_reg(reg, value)
     }
