@@ -371,6 +371,13 @@ impl Core {
             cpu, blocks, stop, ..
         } = self;
         let block = &blocks.arena[id as usize];
+        let len = block.len();
+        if cpu.icount + len > cpu.horizon {
+            // A timer event or the run's end falls inside the block: run up to
+            // it one instruction at a time, so that an interrupt is taken at the
+            // instruction where it becomes due, however blocks are cut.
+            return self.step(bus);
+        }
         cpu.block_start = pc;
         if block.iac {
             if let Err(exc) = cpu.check_iac(pc) {
@@ -379,7 +386,6 @@ impl Core {
         }
         // Only a block's last instruction can branch (Insn::ends_block), and
         // Insn::EndOfBlock after it ends every walk through the block.
-        let len = block.len();
         let first: *const Insn = block.insns.as_ptr();
         loop {
             let mut at = pc;
@@ -405,7 +411,7 @@ impl Core {
             };
             cpu.icount += len;
             cpu.pc = cur;
-            let again = cur == pc && !block.iac && cpu.icount < cpu.horizon;
+            let again = cur == pc && !block.iac && cpu.icount + len <= cpu.horizon;
             if !again || stop.load(Ordering::Relaxed) {
                 return None;
             }
