@@ -124,7 +124,7 @@ fn read_terminal(mut source: impl Read, input: &InputQueue) {
                     input.push(&keys);
                     quit();
                 }
-                Key::Help => eprint!("{HELP}"),
+                Key::Help => crate::say!("{}", HELP.trim_end_matches('\n')),
                 Key::None => {}
             }
         }
@@ -136,7 +136,7 @@ fn read_terminal(mut source: impl Read, input: &InputQueue) {
 /// Ctrl-A x: restore the terminal and end the process, as QEMU does.
 fn quit() -> ! {
     restore_terminal();
-    eprintln!("vmgdb: terminated (C-a x)");
+    crate::say!("vmgdb: terminated (C-a x)");
     std::process::exit(0);
 }
 

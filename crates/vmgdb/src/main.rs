@@ -12,6 +12,16 @@
 //! through `tracing` (set `RUST_LOG`, e.g. `RUST_LOG=debug`). Exit status: 0 when
 //! the guest powers the machine off or on Ctrl-A x, 1 on an error, 2 on bad usage.
 
+/// Write a line to stderr, as `eprintln!` does, but never panic: with stderr a
+/// closed pipe (`vmgdb run 2>&1 | head`) the message is dropped and vmgdb goes on.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 mod console;
 mod debugger;
 mod run;
@@ -113,14 +123,31 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // A failed write to stderr (a closed pipe) drops the message: by default
+        // the subscriber reports it with eprintln!, which panics.
+        .log_internal_errors(false)
         .init();
 }
 
+/// `--cpu help` (QEMU's `-cpu help`): the CPUs, one a line, on stdout.
+fn cpu_help_asked() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2).any(|w| w[0] == "--cpu" && w[1] == "help")
+        || args.iter().any(|a| a == "--cpu=help")
+}
+
 fn main() -> ExitCode {
+    if cpu_help_asked() {
+        println!("Available CPUs (--cpu):");
+        for flavor in [Flavor::E500v2, Flavor::E500mc] {
+            println!("  {:<8} PVR {:#010x}", flavor.name(), flavor.pvr());
+        }
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprintln!("error: a command is needed, e.g. `vmgdb run` (see vmgdb --help)");
+            say!("error: a command is needed, e.g. `vmgdb run` (see vmgdb --help)");
             return ExitCode::from(2);
         }
         Err(e) if e.use_stderr() => {
@@ -134,7 +161,7 @@ fn main() -> ExitCode {
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect();
-            eprintln!("{} (see vmgdb --help)", parts.join(" "));
+            say!("{} (see vmgdb --help)", parts.join(" "));
             return ExitCode::from(2);
         }
         // --help and --version.
@@ -148,7 +175,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             ExitCode::FAILURE
         }
     }

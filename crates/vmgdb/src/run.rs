@@ -27,7 +27,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         let machine = Ppce500::new(config, line).map_err(|e| e.to_string())?;
         std::fs::write(path, machine.device_tree())
             .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
-        eprintln!("vmgdb: device tree written to {}", path.display());
+        crate::say!("vmgdb: device tree written to {}", path.display());
         return Ok(());
     }
     let (console, _terminal) =
@@ -103,7 +103,7 @@ fn serve_gdb(machine: Ppce500, endpoint: &Endpoint, wait: bool, stats: bool) -> 
     let server =
         GdbServer::bind(endpoint).map_err(|e| format!("gdb: cannot listen on {endpoint}: {e}"))?;
     let verb = if wait { "waiting for gdb" } else { "gdb" };
-    eprintln!("vmgdb: {verb} on {}", server.endpoint());
+    crate::say!("vmgdb: {verb} on {}", server.endpoint());
     let mut board = Board(machine);
     let outcome = server.serve(
         &mut board,

@@ -7,6 +7,6 @@ use vmgdb_hv::Vcpu;
 /// when `enabled`.
 pub fn report(machine: &Ppce500, enabled: bool) {
     if enabled {
-        eprintln!("instructions: {}", machine.vcpu().instructions());
+        crate::say!("instructions: {}", machine.vcpu().instructions());
     }
 }

@@ -247,3 +247,35 @@ fn logging_goes_to_stderr_when_asked() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_closed_stderr_never_makes_vmgdb_panic() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vmgdb"))
+        .args(["run", "--stats"])
+        .env("RUST_LOG", "trace")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away at once, as `2>&1 | head -1` does after one line.
+    drop(child.stderr.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        demo::expected_output(e500::Flavor::E500v2)
+    );
+}
+
+#[test]
+fn cpu_help_lists_the_cpus() {
+    let o = vmgdb(&["run", "--cpu", "help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("e500v2   PVR 0x80210030"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("e500mc   PVR 0x80230020"));
+}
