@@ -69,7 +69,15 @@ impl Listener {
     /// Listen on `ep`. Accepting never blocks (the watcher polls first).
     pub fn bind(ep: &Endpoint) -> io::Result<Listener> {
         let l = match ep {
-            Endpoint::Tcp(addr) => Listener::Tcp(TcpListener::bind(addr)?),
+            Endpoint::Tcp(addr) => {
+                if addr.ip().is_unspecified() {
+                    tracing::warn!(
+                        "the GDB stub listens on every network interface ({addr}): anyone \
+                         who can reach this machine can control the guest"
+                    );
+                }
+                Listener::Tcp(TcpListener::bind(addr)?)
+            }
             Endpoint::Unix(path) => Listener::Unix {
                 listener: bind_private_unix(path)?,
                 path: path.clone(),
@@ -126,6 +134,17 @@ fn bind_private_unix(path: &Path) -> io::Result<UnixListener> {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 format!("{} exists and is not a socket", path.display()),
+            ))
+        }
+        // A socket someone still answers on is theirs: refuse. One nobody
+        // answers on was left behind by a process that died: replace it.
+        Ok(_) if UnixStream::connect(path).is_ok() => {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                format!(
+                    "{} is in use: another program (a running vmgdb?) listens on it",
+                    path.display()
+                ),
             ))
         }
         _ => {}
@@ -269,6 +288,10 @@ mod tests {
         assert!(path.exists());
         let l = Listener::bind(&Endpoint::Unix(path.clone())).unwrap();
         assert!(UnixStream::connect(&path).is_ok());
+        // A live one is not taken over: the first listener keeps its socket.
+        let e = Listener::bind(&Endpoint::Unix(path.clone())).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::AddrInUse, "{e}");
+        assert!(UnixStream::connect(&path).is_ok(), "still the first one's");
         drop(l);
         std::fs::write(&path, b"data").unwrap();
         assert!(Listener::bind(&Endpoint::Unix(path.clone())).is_err());

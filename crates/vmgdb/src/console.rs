@@ -187,11 +187,32 @@ fn restore_terminal() {
     }
 }
 
-/// Signals that end the process: restore the terminal, then die of the signal.
+/// Signals that end the process: restore the terminal, remove the GDB socket
+/// file, then die of the signal.
 const FATAL_SIGNALS: [libc::c_int; 4] = [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT];
+
+/// The Unix socket the GDB stub listens on, removed if a signal ends vmgdb.
+static SOCKET_PATH: OnceLock<std::ffi::CString> = OnceLock::new();
+
+/// Remove `path` (the stub's Unix socket) if a fatal signal ends vmgdb; normal
+/// exits remove it as the listener is dropped.
+pub fn remove_on_fatal_signal(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    if let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) {
+        let _ = SOCKET_PATH.set(c);
+        install_signal_handlers();
+    }
+}
 
 extern "C" fn on_fatal_signal(signal: libc::c_int) {
     restore_terminal();
+    if let Some(path) = SOCKET_PATH.get() {
+        // SAFETY: unlink is async-signal-safe and `path` is a valid C string
+        // that lives for the whole process.
+        unsafe {
+            libc::unlink(path.as_ptr());
+        }
+    }
     // SAFETY: the handler was installed with SA_RESETHAND, so raising the signal
     // again runs its default action (terminating the process).
     unsafe {
@@ -200,9 +221,14 @@ extern "C" fn on_fatal_signal(signal: libc::c_int) {
 }
 
 fn install_signal_handlers() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(install_signal_handlers_now);
+}
+
+fn install_signal_handlers_now() {
     for signal in FATAL_SIGNALS {
         // SAFETY: a zeroed sigaction is valid; the handler only calls
-        // async-signal-safe functions (tcsetattr, raise).
+        // async-signal-safe functions (tcsetattr, unlink, raise).
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_fatal_signal as extern "C" fn(libc::c_int) as usize;

@@ -102,6 +102,9 @@ fn machine_config(args: &RunArgs, ram_size: u64) -> Result<Ppce500Config, ImageE
 fn serve_gdb(machine: Ppce500, endpoint: &Endpoint, wait: bool, stats: bool) -> Result<(), String> {
     let server =
         GdbServer::bind(endpoint).map_err(|e| format!("gdb: cannot listen on {endpoint}: {e}"))?;
+    if let Endpoint::Unix(path) = server.endpoint() {
+        crate::console::remove_on_fatal_signal(path);
+    }
     let verb = if wait { "waiting for gdb" } else { "gdb" };
     crate::say!("vmgdb: {verb} on {}", server.endpoint());
     let mut board = Board(machine);

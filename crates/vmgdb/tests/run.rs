@@ -279,3 +279,42 @@ fn cpu_help_lists_the_cpus() {
     );
     assert!(stdout(&o).contains("e500mc   PVR 0x80230020"));
 }
+
+/// vmgdb serving GDB on `endpoint`, held at its first instruction.
+fn serving(endpoint: &str) -> vmgdb_gdb_testkit::Proc {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmgdb"));
+    cmd.args(["run", "--gdb", endpoint, "--wait"]);
+    let p = vmgdb_gdb_testkit::Proc::spawn("vmgdb", cmd);
+    p.stderr.wait_for("waiting for gdb on");
+    p
+}
+
+#[test]
+fn the_listener_is_safe_by_default() {
+    let dir = scratch("listener");
+    let path = dir.join("gdb.sock");
+    let endpoint = format!("unix:{}", path.display());
+    let mut first = serving(&endpoint);
+    // A second vmgdb does not take over a socket the first still answers on.
+    let o = vmgdb(&["run", "--gdb", &endpoint, "--wait"]);
+    assert_one_line_error(&o, 1, "is in use");
+    assert!(first.running(), "the first vmgdb still serves");
+    // SIGTERM ends vmgdb and takes its socket file with it.
+    first.signal("TERM");
+    first.wait_exit();
+    assert!(!path.exists(), "{} left behind", path.display());
+    // Every interface only with a warning.
+    let mut open = serving("0.0.0.0:0");
+    let text = open.stderr.text();
+    assert!(
+        text.contains("listens on every network interface"),
+        "{text}"
+    );
+    open.signal("TERM");
+    open.wait_exit();
+    let mut local = serving("127.0.0.1:0");
+    assert!(!local.stderr.text().contains("every network interface"));
+    local.signal("TERM");
+    local.wait_exit();
+    std::fs::remove_dir_all(dir).unwrap();
+}
