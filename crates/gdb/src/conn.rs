@@ -1,11 +1,16 @@
 //! The client connection as `gdbstub` sees it: buffered both ways (gdbstub reads
 //! and writes one byte at a time; each reply leaves in one `write`), with a
 //! non-blocking look for input while the guest runs, and a short busy look for
-//! the next packet before sleeping (see [`Conn::read_byte`]).
+//! the next packet before sleeping (see [`Conn::read_byte`]). What the client
+//! sends goes through [`Framer`] first: damaged packets are answered with `-`,
+//! the client's `-` with the last reply again, and only checked packets reach
+//! `gdbstub`.
 
 use crate::endpoint::Stream;
+use crate::framing::{self, Action, Framer};
 use gdbstub::conn::Connection;
 use rustix::net::RecvFlags;
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -19,6 +24,11 @@ pub(crate) struct Conn {
     start: usize,
     end: usize,
     output: Vec<u8>,
+    framer: Framer,
+    /// Checked bytes for gdbstub.
+    ready: VecDeque<u8>,
+    /// The last packet sent, for the client's `-`.
+    last_packet: Vec<u8>,
 }
 
 impl Conn {
@@ -29,11 +39,36 @@ impl Conn {
             start: 0,
             end: 0,
             output: Vec::with_capacity(4096),
+            framer: Framer::default(),
+            ready: VecDeque::new(),
+            last_packet: Vec::new(),
         }
     }
 
-    /// The next byte from the client, waiting for it. End of stream is an error.
+    /// The next checked byte from the client for gdbstub, waiting for it.
     pub fn read_byte(&mut self) -> io::Result<u8> {
+        loop {
+            if let Some(b) = self.ready.pop_front() {
+                return Ok(b);
+            }
+            let raw = self.read_raw_byte()?;
+            match self.framer.push(raw) {
+                Action::None => {}
+                Action::Feed(bytes) => self.ready.extend(bytes),
+                Action::Nak => {
+                    tracing::debug!("gdb: damaged packet from the client; asked for it again");
+                    self.stream.write_all(b"-")?;
+                }
+                Action::Resend => {
+                    tracing::debug!("gdb: the client asked for the last reply again");
+                    self.stream.write_all(&self.last_packet)?;
+                }
+            }
+        }
+    }
+
+    /// The next byte the client sent, waiting for it. End of stream is an error.
+    fn read_raw_byte(&mut self) -> io::Result<u8> {
         if self.start == self.end {
             // While GDB talks to us it sends its next packet within microseconds of
             // our reply, sooner than the kernel can put us to sleep and wake us up
@@ -69,7 +104,7 @@ impl Conn {
 
     /// Whether a byte (or end of stream, or an error) is ready, without blocking.
     pub fn has_input(&mut self) -> bool {
-        if self.start < self.end {
+        if !self.ready.is_empty() || self.start < self.end {
             return true;
         }
         match rustix::net::recv(&self.stream, &mut self.input[..], RecvFlags::DONTWAIT) {
@@ -99,6 +134,10 @@ impl Connection for Conn {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if let Some(p) = framing::last_packet(&self.output) {
+            self.last_packet.clear();
+            self.last_packet.extend_from_slice(p);
+        }
         let r = self.stream.write_all(&self.output);
         self.output.clear();
         r

@@ -61,6 +61,12 @@
 //!   a large memory read the buffer holds guest bytes up to that read's length
 //!   and short packets cost a little more, never more than before.
 //!
+//! Robustness: `gdbstub` 0.7 ends a session on a bad checksum, on the client's
+//! `-` and on commands it cannot parse. Rather than patch it, the stub checks
+//! the framing itself first (`framing.rs`, used by `conn.rs`): NAKs damaged
+//! packets, resends on `-`, rewrites what `gdbstub` would choke on, and caps
+//! memory reads at one packet.
+//!
 //! The nine instruction reads are GDB's to avoid: with `set
 //! trust-readonly-sections on` it reads code from the ELF file instead, and a
 //! `stepi` costs three round trips (right for code the guest never modifies or
@@ -71,6 +77,7 @@
 
 mod conn;
 pub mod endpoint;
+mod framing;
 pub mod machine;
 pub mod server;
 pub mod target;

@@ -187,3 +187,64 @@ fn garbage_never_kills_the_stub() {
     assert_none(&m.log.text(), &["panicked"]);
     assert_released(&m);
 }
+
+/// A noisy link or an odd client costs nothing: a damaged packet is answered
+/// with `-` and the session goes on, the client's `-` gets the last reply again,
+/// a bare `qSupported` (valid per the protocol) is answered, and a huge memory
+/// read is capped at what one packet holds.
+#[test]
+fn malformed_packets_keep_the_session() {
+    let m = MachineProc::start(Flavor::E500v2, Transport::Tcp, true);
+    let mut c = RawClient::connect(&m.target);
+    c.send_raw(b"$g#00").unwrap();
+    assert_eq!(
+        c.next_byte(),
+        Some(b'-'),
+        "a bad checksum is answered with -"
+    );
+    c.send_raw(b"$qSupported#37").unwrap();
+    assert_eq!(c.next_byte(), Some(b'+'));
+    let features = c.read_packet().unwrap();
+    assert!(features.contains("PacketSize="), "{features}");
+    // The client did not get it right: it asks again, and gets the same reply.
+    c.send_raw(b"-").unwrap();
+    assert_eq!(c.read_packet().as_deref(), Some(features.as_str()));
+    c.send_raw(b"+").unwrap();
+    let memory = run_length_decoded(&c.command("m0,ffffffff").unwrap());
+    assert!(!memory.starts_with('E'), "RAM at 0 reads: {}", &memory[..8]);
+    assert!(
+        memory.len() <= vmgdb_gdb::PACKET_SIZE,
+        "{} hex digits",
+        memory.len()
+    );
+    assert!(
+        memory.len() > vmgdb_gdb::PACKET_SIZE / 2,
+        "{} hex digits",
+        memory.len()
+    );
+    assert_eq!(c.command("D").as_deref(), Some("OK"));
+    assert!(
+        m.log
+            .text()
+            .lines()
+            .all(|l| !l.contains("dropping the client")),
+        "{}",
+        m.log.text()
+    );
+}
+
+/// A reply with the protocol's run-length encoding (`X*n`: n - 29 more X) undone.
+fn run_length_decoded(reply: &str) -> String {
+    let mut out = String::new();
+    let mut chars = reply.chars();
+    while let Some(c) = chars.next() {
+        if c == '*' {
+            let n = chars.next().map_or(0, |n| n as usize - 29);
+            let last = out.chars().last().unwrap_or('0');
+            out.extend(std::iter::repeat_n(last, n));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

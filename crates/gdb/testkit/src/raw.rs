@@ -96,6 +96,19 @@ impl RawClient {
         }
     }
 
+    /// The next byte the stub sent (an ack, a NAK or part of a packet), or `None`
+    /// at end of stream.
+    pub fn next_byte(&mut self) -> Option<u8> {
+        if self.pending.is_empty() {
+            let mut buf = [0u8; 4096];
+            match self.read_some(&mut buf) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+            }
+        }
+        Some(self.pending.remove(0))
+    }
+
     /// Send a command and return its reply (acknowledging it).
     pub fn command(&mut self, body: &str) -> Option<String> {
         self.send_raw(&packet(body.as_bytes())).ok()?;
