@@ -320,6 +320,14 @@ fn watchpoints_report_old_and_new_values_and_refuse_what_dacs_cannot_compare() {
                 "[Inferior 1 (process 1) exited normally]",
             ],
         );
+        // vmgdb says, where GDB does not, what lifts the limit.
+        assert_all(
+            &vm.log.text(),
+            &[
+                "cannot be compared exactly (1, 2, 4 or 8 aligned bytes); `monitor comparators unlimited`",
+                "too many watchpoints: the core has 2 data comparators; `monitor comparators unlimited`",
+            ],
+        );
         assert_ran_to_the_end(&mut vm, OUTPUT);
     }
 }

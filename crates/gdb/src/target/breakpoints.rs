@@ -124,7 +124,15 @@ impl DebugState {
         match self.apply(vcpu) {
             Ok(()) => true,
             Err(e) => {
-                tracing::info!("guest debug request refused: {e}");
+                match e {
+                    // GDB only says "Could not insert": say what would help.
+                    GuestDebugError::TooManyBreakpoints { .. }
+                    | GuestDebugError::TooManyWatchpoints { .. }
+                    | GuestDebugError::BadWatchLength { .. } => tracing::warn!(
+                        "gdb: {e}; `monitor comparators unlimited` lifts the hardware's limits"
+                    ),
+                    _ => tracing::info!("guest debug request refused: {e}"),
+                }
                 *self = before;
                 false
             }
