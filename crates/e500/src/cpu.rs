@@ -312,16 +312,15 @@ impl Cpu {
 
     /// Time-base ticks at the instruction at `pc` of the current block.
     #[inline]
-    /// Move execution to `pc` from outside a run (the debugger, a loader): the
-    /// time base stays where it is, as no instruction retired.
-    pub fn set_pc(&mut self, pc: u32) {
-        self.pc = pc;
-        self.block_start = pc;
-    }
-
     pub(crate) fn now(&self, pc: u32) -> u64 {
         let in_block = (pc.wrapping_sub(self.block_start) / 4) as u64;
         (self.icount + in_block) * TB_TICKS_PER_INSN
+    }
+
+    /// The time base between runs, where `icount` counts every retired
+    /// instruction (what the debugger sees; a PC it writes changes nothing).
+    pub(crate) fn now_between_runs(&self) -> u64 {
+        self.icount * TB_TICKS_PER_INSN
     }
 
     /// Value of a plain-storage SPR.

@@ -295,6 +295,11 @@ fn the_listener_is_safe_by_default() {
     let path = dir.join("gdb.sock");
     let endpoint = format!("unix:{}", path.display());
     let mut first = serving(&endpoint);
+    // A client holds the first vmgdb's session, so the guest stays held
+    // whatever the second vmgdb's probe of the socket does.
+    let mut holder =
+        vmgdb_gdb_testkit::RawClient::connect(&vmgdb_gdb_testkit::gdb_target(&endpoint));
+    assert!(holder.command("qSupported:multiprocess+").is_some());
     // A second vmgdb does not take over a socket the first still answers on.
     let o = vmgdb(&["run", "--gdb", &endpoint, "--wait"]);
     assert_one_line_error(&o, 1, "is in use");

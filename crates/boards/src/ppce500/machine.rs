@@ -305,20 +305,15 @@ impl Ppce500 {
         self.devices.reset();
         self.load_payload();
         let files = [
-            (self.layout.raw_kernel, self.extras.kernel.take()),
-            (self.layout.initrd, self.extras.initrd.take()),
+            (self.layout.raw_kernel, &self.extras.kernel),
+            (self.layout.initrd, &self.extras.initrd),
         ];
-        for (place, file) in &files {
+        for (place, file) in files {
             if let (Some((base, _)), Some(file)) = (place, file) {
-                self.write_ram(*base, &file.bytes);
+                write_ram(&mut self.vcpu, base, &file.bytes);
             }
         }
-        let [(_, kernel), (_, initrd)] = files;
-        self.extras.kernel = kernel;
-        self.extras.initrd = initrd;
-        let device_tree = std::mem::take(&mut self.device_tree);
-        self.write_ram(self.layout.dt_base, &device_tree);
-        self.device_tree = device_tree;
+        write_ram(&mut self.vcpu, self.layout.dt_base, &self.device_tree);
         self.vcpu.reset();
         self.layout.enter(&mut self.vcpu);
         self.powered_off = false;
@@ -340,27 +335,19 @@ impl Ppce500 {
 
     fn load_payload(&mut self) {
         static ZEROES: [u8; 64 << 10] = [0; 64 << 10];
-        let segments = std::mem::take(&mut self.payload.image.segments);
-        for s in &segments {
+        for s in &self.payload.image.segments {
             // Like QEMU's ROM reset, a segment without file bytes is left alone.
             if s.data.is_empty() {
                 continue;
             }
-            self.write_ram(s.paddr, &s.data);
+            write_ram(&mut self.vcpu, s.paddr, &s.data);
             let mut at = s.paddr + s.data.len() as u64;
             while at < s.end() {
                 let n = (s.end() - at).min(ZEROES.len() as u64);
-                self.write_ram(at, &ZEROES[..n as usize]);
+                write_ram(&mut self.vcpu, at, &ZEROES[..n as usize]);
                 at += n;
             }
         }
-        self.payload.image.segments = segments;
-    }
-
-    /// Write RAM that construction checked to exist.
-    fn write_ram(&mut self, pa: u64, bytes: &[u8]) {
-        let written = self.vcpu.write_phys(pa, bytes);
-        debug_assert!(written.is_ok(), "{pa:#x} was checked to be RAM");
     }
 
     /// Run until something happens.
@@ -481,6 +468,12 @@ impl Ppce500 {
     pub fn is_powered_off(&self) -> bool {
         self.powered_off
     }
+}
+
+/// Write RAM that construction checked to exist.
+fn write_ram(vcpu: &mut E500Vcpu, pa: u64, bytes: &[u8]) {
+    let written = vcpu.write_phys(pa, bytes);
+    debug_assert!(written.is_ok(), "{pa:#x} was checked to be RAM");
 }
 
 #[cfg(test)]

@@ -175,10 +175,9 @@ impl Cpu {
         }
     }
 
-    /// What `mtspr` does for `spr` at the instruction at `pc` (also used by the debugger).
-    pub fn write_spr(&mut self, spr: Spr, v: u32, pc: u32) {
+    /// What `mtspr` does for `spr` at time base `now` (also used by the debugger).
+    pub fn write_spr(&mut self, spr: Spr, v: u32, now: u64) {
         use Spr::*;
-        let now = self.now(pc);
         match spr {
             Xer => self.xer = v & (xer::SO | xer::OV | xer::CA | xer::BYTE_COUNT),
             Lr => self.lr = v,
@@ -276,7 +275,8 @@ impl Cpu {
 
     pub(crate) fn mtspr(&mut self, rs: Reg, spr: Spr, pc: u32) -> Result<(), Exc> {
         let spr = self.spr_access(spr)?;
-        self.write_spr(spr, self.gpr[(rs & 31) as usize], pc);
+        let now = self.now(pc);
+        self.write_spr(spr, self.gpr[(rs & 31) as usize], now);
         Ok(())
     }
 
@@ -355,7 +355,7 @@ impl Cpu {
     pub fn peek_spr(&self, spr: Spr) -> u32 {
         // Reading the timers brings them up to date, which changes nothing visible.
         let mut timers = self.timers.clone();
-        let now = self.now(self.pc);
+        let now = self.now_between_runs();
         match spr {
             Spr::Dec => timers.dec(now),
             Spr::Tsr => timers.tsr(now),
@@ -368,18 +368,17 @@ impl Cpu {
     /// The debugger writes an SPR: like `mtspr`, except that the write-1-to-clear
     /// status registers (DBSR, TSR) take the value as given (KVM's ONE_REG does the same).
     pub fn poke_spr(&mut self, spr: Spr, v: u32) {
-        let pc = self.pc;
+        let now = self.now_between_runs();
         match spr {
             Spr::Dbsr => {
                 self.debug.dbsr = v;
                 self.want_attention();
             }
             Spr::Tsr => {
-                let now = self.now(pc);
                 self.timers.set_tsr(now, v);
                 self.want_attention();
             }
-            _ => self.write_spr(spr, v, pc),
+            _ => self.write_spr(spr, v, now),
         }
     }
 
