@@ -122,7 +122,8 @@ impl Cpu {
         if e.flags() & flags::MMIO != 0 {
             return Ok(bus.read(pa, 4));
         }
-        Ok(u32::from_be_bytes(self.ram.read_be::<4>(pa as usize)))
+        let word = u32::from_be_bytes(self.ram.read_be::<4>(pa as usize));
+        Ok(self.overlay.fetched(pc, pa, word))
     }
 
     /// Evaluate both banks' data comparators for an access about to happen.
@@ -513,24 +514,35 @@ fn write_bus(bus: &mut dyn Bus, pa: u64, buf: &[u8]) -> BusAction {
 }
 
 impl Cpu {
-    /// Plant the software-breakpoint instruction at physical word `pa`; the
-    /// original stays visible to guest loads and to the debugger.
-    pub fn plant_breakpoint(&mut self, pa: u64, inst: u32) -> Result<(), MemError> {
+    /// Plant the software-breakpoint instruction at physical word `pa`, for
+    /// fetches through effective address `ea`; the original stays visible to
+    /// guest loads, to the debugger, and to fetches through other mappings.
+    pub fn plant_breakpoint(&mut self, ea: u32, pa: u64, inst: u32) -> Result<(), MemError> {
         let pa = pa & !3;
-        if self.overlay.words.contains_key(&pa) {
-            return Ok(());
+        if !self.overlay.words.contains_key(&pa) {
+            let orig = self.ram.slice(pa, 4).ok_or(MemError::NotRam(pa))?;
+            let orig = u32::from_be_bytes([orig[0], orig[1], orig[2], orig[3]]);
+            self.overlay.words.insert(pa, orig);
+            *self.overlay.pages.entry(pa & !0xFFF).or_default() += 1;
         }
-        let orig = self.ram.slice(pa, 4).ok_or(MemError::NotRam(pa))?;
-        let orig = u32::from_be_bytes([orig[0], orig[1], orig[2], orig[3]]);
-        self.overlay.words.insert(pa, orig);
-        *self.overlay.pages.entry(pa & !0xFFF).or_default() += 1;
+        self.overlay.sites.insert((ea & !3, pa));
+        // Also drops blocks decoded through `ea` while it ran the original.
         self.poke_code(pa, inst);
         Ok(())
     }
 
-    /// Restore the original word at a planted breakpoint.
-    pub fn remove_breakpoint(&mut self, pa: u64) -> Result<(), MemError> {
+    /// Remove the breakpoint planted at `ea` through `pa`; the original word
+    /// returns to RAM when no other address still has it planted.
+    pub fn remove_breakpoint(&mut self, ea: u32, pa: u64) -> Result<(), MemError> {
         let pa = pa & !3;
+        if !self.overlay.sites.remove(&(ea & !3, pa)) {
+            return Err(MemError::NotRam(pa));
+        }
+        if self.overlay.sites.iter().any(|&(_, p)| p == pa) {
+            // Still planted for another address: `ea` runs the original from now on.
+            self.poke_code(pa, self.ram_word(pa));
+            return Ok(());
+        }
         let orig = self.overlay.words.remove(&pa).ok_or(MemError::NotRam(pa))?;
         let page = pa & !0xFFF;
         if let Some(n) = self.overlay.pages.get_mut(&page) {
@@ -543,9 +555,21 @@ impl Cpu {
         Ok(())
     }
 
-    /// Physical addresses of the planted breakpoints.
-    pub fn planted_breakpoints(&self) -> Vec<u64> {
-        self.overlay.words.keys().copied().collect()
+    /// Remove every planted breakpoint, restoring the original words.
+    pub fn clear_breakpoints(&mut self) {
+        let sites: Vec<(u32, u64)> = self.overlay.sites.iter().copied().collect();
+        for (ea, pa) in sites {
+            let _ = self.remove_breakpoint(ea, pa);
+        }
+    }
+
+    /// The (effective, physical) pairs with a planted breakpoint.
+    pub fn planted_breakpoints(&self) -> Vec<(u32, u64)> {
+        self.overlay.sites.iter().copied().collect()
+    }
+
+    fn ram_word(&self, pa: u64) -> u32 {
+        u32::from_be_bytes(self.ram.read_be::<4>(pa as usize))
     }
 
     /// Write an instruction word into RAM under the overlay, dropping decoded copies.

@@ -10,7 +10,7 @@ use crate::softtlb::SoftTlb;
 use crate::spr::Spr;
 use crate::timer::{Timers, TB_TICKS_PER_INSN};
 use crate::Flavor;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// XER bits.
 pub mod xer {
@@ -47,15 +47,42 @@ pub enum ResetKind {
 
 /// Planted software breakpoints: the words in RAM hold the breakpoint instruction,
 /// this map holds what the guest and the debugger see there.
+///
+/// A breakpoint belongs to the (effective, physical) address pair the debugger
+/// planted it through. Fetched through any other mapping of the same physical
+/// word, the original instruction runs; a breakpoint word that the debugger did
+/// not plant is the guest's own illegal instruction.
 #[derive(Default)]
 pub(crate) struct Overlay {
     /// Physical word address → original instruction word.
     pub words: HashMap<u64, u32>,
     /// Physical page → number of planted words in it.
     pub pages: HashMap<u64, u32>,
+    /// The (effective, physical word) pairs the debugger planted through.
+    pub sites: HashSet<(u32, u64)>,
 }
 
 impl Overlay {
+    /// The instruction a fetch of `word` from `ea` (physical `pa`) executes: the
+    /// original under a planted word reached through a mapping the debugger
+    /// did not plant through.
+    #[inline]
+    pub fn fetched(&self, ea: u32, pa: u64, word: u32) -> u32 {
+        if self.words.is_empty() {
+            return word;
+        }
+        let pa = pa & !3;
+        match self.words.get(&pa) {
+            Some(&orig) if !self.sites.contains(&(ea & !3, pa)) => orig,
+            _ => word,
+        }
+    }
+
+    /// Whether the debugger planted a breakpoint at `ea` through physical `pa`.
+    pub fn is_site(&self, ea: u32, pa: u64) -> bool {
+        self.sites.contains(&(ea & !3, pa & !3))
+    }
+
     /// Replace the bytes of `buf` (read from physical `pa`) that are planted words.
     pub fn hide(&self, pa: u64, buf: &mut [u8]) {
         if self.words.is_empty() {

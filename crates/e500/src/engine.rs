@@ -326,7 +326,7 @@ impl Core {
         let mut a = pa;
         loop {
             let word = u32::from_be_bytes(cpu.ram.read_be::<4>(a as usize));
-            let insn = decode(word);
+            let insn = decode(cpu.overlay.fetched(ea, a, word));
             insns.push(insn);
             ea = ea.wrapping_add(4);
             a += 4;

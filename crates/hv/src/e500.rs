@@ -214,7 +214,7 @@ impl Vcpu for E500Vcpu {
             .debug_translate_fetch(ea)
             .or_else(|| self.core.cpu.debug_translate(ea));
         let pa = pa.ok_or(MemoryError::Unmapped(addr))?;
-        self.core.cpu.plant_breakpoint(pa, SW_BREAKPOINT)?;
+        self.core.cpu.plant_breakpoint(ea, pa, SW_BREAKPOINT)?;
         self.sw_breakpoints.insert(addr, pa & !3);
         Ok(())
     }
@@ -224,17 +224,13 @@ impl Vcpu for E500Vcpu {
             .sw_breakpoints
             .remove(&addr)
             .ok_or(MemoryError::NoBreakpoint(addr))?;
-        // Another virtual alias may still use the same physical word.
-        if !self.sw_breakpoints.values().any(|&p| p == pa) {
-            self.core.cpu.remove_breakpoint(pa)?;
-        }
+        // `addr` came from a u32 when it was planted.
+        self.core.cpu.remove_breakpoint(addr as u32, pa)?;
         Ok(())
     }
 
     fn clear_sw_breakpoints(&mut self) {
-        for pa in self.core.cpu.planted_breakpoints() {
-            let _ = self.core.cpu.remove_breakpoint(pa);
-        }
+        self.core.cpu.clear_breakpoints();
         self.sw_breakpoints.clear();
     }
 

@@ -341,9 +341,16 @@ impl Cpu {
         Exc::Interrupt(Interrupt::EfpData)
     }
 
-    /// An illegal instruction: the debugger's software breakpoint, or a program interrupt.
+    /// An illegal instruction: a software breakpoint the debugger planted at this
+    /// address and mapping, or else a program interrupt, as the hardware gives
+    /// (the guest's own breakpoint-pattern words included).
     pub(crate) fn illegal(&mut self, word: u32, pc: u32) -> Exc {
-        if word == SW_BREAKPOINT && self.debug.host.as_ref().is_some_and(|h| h.sw_breakpoints) {
+        if word == SW_BREAKPOINT
+            && self.debug.host.as_ref().is_some_and(|h| h.sw_breakpoints)
+            && self
+                .debug_translate_fetch(pc)
+                .is_some_and(|pa| self.overlay.is_site(pc, pa))
+        {
             return self.host_stop(HostEvent::SoftwareBreakpoint { addr: pc });
         }
         self.program(esr::PIL)

@@ -364,7 +364,7 @@ fn host_software_breakpoint_hides_from_the_guest() {
     ];
     let mut core = load(Flavor::E500v2, &prog);
     core.cpu
-        .plant_breakpoint((ORIGIN + 12) as u64, SW_BREAKPOINT)
+        .plant_breakpoint(ORIGIN + 12, (ORIGIN + 12) as u64, SW_BREAKPOINT)
         .unwrap();
     assert_eq!(
         run_until(&mut core),
@@ -376,7 +376,9 @@ fn host_software_breakpoint_hides_from_the_guest() {
         "the guest reads the original instruction"
     );
     assert_eq!(peek(&core, ORIGIN + 12), li(4, 7), "the debugger too");
-    core.cpu.remove_breakpoint((ORIGIN + 12) as u64).unwrap();
+    core.cpu
+        .remove_breakpoint(ORIGIN + 12, (ORIGIN + 12) as u64)
+        .unwrap();
     let stop = run_until(&mut core);
     assert_eq!(
         stop,
@@ -399,7 +401,7 @@ fn guest_write_over_a_planted_breakpoint_keeps_it() {
     ];
     let mut core = load(Flavor::E500mc, &prog);
     core.cpu
-        .plant_breakpoint((ORIGIN + 24) as u64, SW_BREAKPOINT)
+        .plant_breakpoint(ORIGIN + 24, (ORIGIN + 24) as u64, SW_BREAKPOINT)
         .unwrap();
     assert_eq!(
         run_until(&mut core),
@@ -410,9 +412,135 @@ fn guest_write_over_a_planted_breakpoint_keeps_it() {
         new,
         "the guest's write is what it will see"
     );
-    core.cpu.remove_breakpoint((ORIGIN + 24) as u64).unwrap();
+    core.cpu
+        .remove_breakpoint(ORIGIN + 24, (ORIGIN + 24) as u64)
+        .unwrap();
     run_until(&mut core);
     assert_eq!(core.cpu.gpr[4], 9);
+}
+
+/// EA 0x4000_0000 maps the same 64 MiB as the boot mapping.
+const ALIAS: u32 = 0x4000_0000;
+
+#[test]
+fn a_breakpoint_belongs_to_the_address_it_was_planted_at() {
+    // The program jumps to its own code through a second mapping of the same
+    // physical page, where GDB has no breakpoint.
+    let planted = ORIGIN + 16;
+    let prog = [
+        lis(5, (ALIAS >> 16) as u16),
+        ori(5, 5, planted as u16),
+        mtctr(5),
+        bctr(),
+        li(4, 7), // `planted`: the breakpoint's word
+        li(6, 1),
+        b(0),
+    ];
+    for stepping in [false, true] {
+        let mut core = load(Flavor::E500mc, &prog);
+        core.cpu.mmu.set_tlb1(
+            1,
+            TlbEntry {
+                mas2: ALIAS,
+                ..boot_map()
+            },
+        );
+        core.cpu
+            .plant_breakpoint(planted, planted as u64, SW_BREAKPOINT)
+            .unwrap();
+        core.set_host_debug(Some(host([None, None], [None, None], stepping)));
+        let mut stop = Stop::Limit;
+        for _ in 0..20 {
+            stop = core.run(&mut NoDevices, 1000);
+            if !matches!(stop, Stop::Host(HostEvent::Step { .. })) {
+                break;
+            }
+        }
+        let (r4, r6) = (core.cpu.gpr[4], core.cpu.gpr[6]);
+        assert!(
+            stop == Stop::Limit || matches!(stop, Stop::Host(HostEvent::Step { .. })),
+            "stepping {stepping}: no breakpoint through the alias, got {stop:?}"
+        );
+        assert_eq!((r4, r6), (7, 1), "stepping {stepping}: the original ran");
+        assert_eq!(core.cpu.pc, ALIAS + planted + 8, "stepping {stepping}");
+        // Through the address GDB planted at, it still stops.
+        core.cpu.pc = planted;
+        core.set_host_debug(Some(host([None, None], [None, None], false)));
+        assert_eq!(
+            core.run(&mut NoDevices, 1000),
+            Stop::Host(HostEvent::SoftwareBreakpoint { addr: planted })
+        );
+    }
+}
+
+#[test]
+fn breakpoints_at_two_aliases_of_one_word_are_removed_one_at_a_time() {
+    let planted = ORIGIN + 16;
+    let prog = [nop(), nop(), nop(), nop(), li(4, 7), b(0)];
+    let mut core = load(Flavor::E500v2, &prog);
+    let alias = TlbEntry {
+        mas2: ALIAS,
+        ..boot_map()
+    };
+    core.cpu.mmu.set_tlb1(1, alias);
+    for ea in [planted, ALIAS + planted] {
+        core.cpu
+            .plant_breakpoint(ea, planted as u64, SW_BREAKPOINT)
+            .unwrap();
+    }
+    for ea in [planted, ALIAS + planted] {
+        core.cpu.pc = ea;
+        assert_eq!(
+            run_until(&mut core),
+            Stop::Host(HostEvent::SoftwareBreakpoint { addr: ea })
+        );
+    }
+    core.cpu.remove_breakpoint(planted, planted as u64).unwrap();
+    core.cpu.pc = planted;
+    assert_eq!(core.run(&mut NoDevices, 100), Stop::Limit);
+    assert_eq!(core.cpu.gpr[4], 7, "the original runs where GDB removed it");
+    core.cpu.pc = ALIAS + planted;
+    assert_eq!(
+        run_until(&mut core),
+        Stop::Host(HostEvent::SoftwareBreakpoint {
+            addr: ALIAS + planted
+        }),
+        "the other alias keeps its breakpoint"
+    );
+    core.cpu
+        .remove_breakpoint(ALIAS + planted, planted as u64)
+        .unwrap();
+    assert_eq!(peek(&core, planted), li(4, 7));
+    assert!(!core
+        .cpu
+        .planted_breakpoints()
+        .iter()
+        .any(|&(_, pa)| pa == planted as u64));
+}
+
+#[test]
+fn the_guests_own_breakpoint_word_is_its_program_interrupt() {
+    // GDB has a breakpoint somewhere else; the guest runs the same instruction
+    // word that GDB plants, which the hardware treats as illegal.
+    for flavor in [Flavor::E500v2, Flavor::E500mc] {
+        let mut core = load(flavor, &[li(3, 1), nop(), li(3, 2), li(3, 3)]);
+        core.cpu
+            .write_phys((ORIGIN + 4) as u64, &SW_BREAKPOINT.to_be_bytes())
+            .unwrap();
+        core.cpu
+            .plant_breakpoint(ORIGIN + 12, (ORIGIN + 12) as u64, SW_BREAKPOINT)
+            .unwrap();
+        assert_eq!(
+            run_until(&mut core),
+            Stop::Host(HostEvent::SoftwareBreakpoint {
+                addr: VECTORS + 0x600
+            }),
+            "{flavor}: the program interrupt's vector"
+        );
+        assert_eq!(core.cpu.peek_spr(Spr::Srr0), ORIGIN + 4, "{flavor}");
+        assert_eq!(core.cpu.peek_spr(Spr::Esr), crate::interrupt::esr::PIL);
+        assert_eq!(core.cpu.gpr[3], 1);
+    }
 }
 
 #[test]

@@ -31,10 +31,24 @@ pub(crate) fn boot_map() -> TlbEntry {
     }
 }
 
-/// Write big-endian words at physical `pa`.
+/// Write big-endian words at physical `pa`. A [`SW_BREAKPOINT`] word is planted
+/// as the debugger would plant it, for fetches through the same effective
+/// address (the test mappings are one to one), so running into it stops there.
 pub(crate) fn poke(core: &mut Core, pa: u32, words: &[u32]) {
+    for i in 0..words.len() as u32 {
+        let a = pa + 4 * i;
+        let _ = core.cpu.remove_breakpoint(a, a as u64);
+    }
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
     core.cpu.write_phys(pa as u64, &bytes).unwrap();
+    for (i, &w) in words.iter().enumerate() {
+        if w == SW_BREAKPOINT {
+            let a = pa + 4 * i as u32;
+            core.cpu
+                .plant_breakpoint(a, a as u64, SW_BREAKPOINT)
+                .unwrap();
+        }
+    }
 }
 
 /// Read a big-endian word at physical `pa`.
