@@ -208,8 +208,13 @@ impl Cpu {
         }
         let pa = e.pa_page | (ea & 0xFFF) as u64;
         if f & flags::MMIO != 0 {
+            if self.in_block {
+                return Err(Exc::Device);
+            }
             bus.set_time(self.icount * TB_TICKS_PER_INSN);
             read_bus(bus, pa, buf);
+            // Reads can change device state too (an acknowledge, a FIFO).
+            self.want_attention();
         } else {
             buf.copy_from_slice(
                 self.ram
@@ -301,12 +306,13 @@ impl Cpu {
         }
         let pa = e.pa_page | (ea & 0xFFF) as u64;
         if f & flags::MMIO != 0 {
+            if self.in_block {
+                return Err(Exc::Device);
+            }
             bus.set_time(self.icount * TB_TICKS_PER_INSN);
             if write_bus(bus, pa, buf) == BusAction::Exit {
                 self.bus_exit = true;
-                self.want_attention();
             }
-            self.external_irq = bus.external_interrupt();
             self.want_attention();
             return Ok(());
         }

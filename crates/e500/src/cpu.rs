@@ -29,6 +29,12 @@ pub enum Exc {
     Interrupt(Interrupt),
     /// The debugger's bank fired: [`Cpu::host_event`] says how.
     Host,
+    /// The instruction would access a device from inside a block. Nothing of it
+    /// has happened yet (a device access is an instruction's first side effect
+    /// that cannot be repeated); the engine retires the block up to it and runs
+    /// it on its own, so the device sees the exact time and whatever the access
+    /// raises is taken right after it.
+    Device,
 }
 
 /// What instruction execution returns: `Ok(None)` falls through, `Ok(Some(t))` jumps.
@@ -199,6 +205,8 @@ pub struct Cpu {
     pub(crate) icount: u64,
     /// Address of the first instruction of the block being executed.
     pub(crate) block_start: u32,
+    /// Executing a block (not stepping): device accesses end it ([`Exc::Device`]).
+    pub(crate) in_block: bool,
     /// Physical address reserved by `lwarx`.
     pub(crate) reservation: Option<u64>,
     /// In `wait`: idle until an interrupt.
@@ -249,6 +257,7 @@ impl Cpu {
             reservation: None,
             halted: false,
             horizon: 0,
+            in_block: false,
             translation_changed: true,
             debug_changed: true,
             bus_exit: false,

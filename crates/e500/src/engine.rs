@@ -283,6 +283,8 @@ impl Core {
                 cpu.take_interrupt(int, pc);
                 None
             }
+            // Raised only inside blocks (Cpu::in_block), and handled there.
+            Exc::Device => None,
         }
     }
 
@@ -384,6 +386,7 @@ impl Core {
                 return self.raise(exc, pc);
             }
         }
+        cpu.in_block = true;
         // Only a block's last instruction can branch (Insn::ends_block), and
         // Insn::EndOfBlock after it ends every walk through the block.
         let first: *const Insn = block.insns.as_ptr();
@@ -404,7 +407,12 @@ impl Core {
                     }
                     Ok(Some(target)) => break target,
                     Err(exc) => {
+                        cpu.in_block = false;
                         cpu.icount += (at.wrapping_sub(pc) / 4) as u64;
+                        if exc == Exc::Device {
+                            cpu.pc = at;
+                            return self.step(bus);
+                        }
                         return self.raise(exc, at);
                     }
                 }
@@ -413,6 +421,7 @@ impl Core {
             cpu.pc = cur;
             let again = cur == pc && !block.iac && cpu.icount + len <= cpu.horizon;
             if !again || stop.load(Ordering::Relaxed) {
+                cpu.in_block = false;
                 return None;
             }
         }

@@ -306,3 +306,77 @@ fn coreint_puts_the_vector_in_epr_as_the_interrupt_is_taken() {
         assert_eq!(bus.acknowledged, 1, "{flavor}: acknowledged once");
     }
 }
+
+/// A device whose register write raises the external interrupt, and which
+/// notes the time it was told at each access.
+#[derive(Default)]
+struct Doorbell {
+    asserted: bool,
+    times: Vec<u64>,
+}
+
+impl crate::Bus for Doorbell {
+    fn read(&mut self, _pa: u64, _size: u8) -> u32 {
+        0
+    }
+    fn write(&mut self, _pa: u64, _size: u8, _value: u32) -> crate::BusAction {
+        self.asserted = true;
+        crate::BusAction::Continue
+    }
+    fn external_interrupt(&mut self) -> bool {
+        self.asserted
+    }
+    fn set_time(&mut self, tb_ticks: u64) {
+        self.times.push(tb_ticks);
+    }
+}
+
+/// The interrupt a device store raises is taken right after the store, and the
+/// device sees the store's own time, wherever blocks happen to be cut.
+#[test]
+fn a_device_store_raises_its_interrupt_at_the_next_instruction() {
+    const DEVICE: u32 = 0xE000_0000;
+    for flavor in [Flavor::E500v2, Flavor::E500mc] {
+        let prog = [
+            wrteei(true),
+            lis(3, (DEVICE >> 16) as u16),
+            li(4, 5),
+            nop(),
+            nop(),
+            stw(4, 0, 3), // index 5: the device raises its interrupt
+            li(5, 1),
+            li(6, 1),
+            SW_BREAKPOINT,
+        ];
+        let mut core = core_with(flavor, &prog);
+        trap_vectors(&mut core);
+        core.cpu.mmu.set_tlb1(
+            1,
+            TlbEntry {
+                mas1: 0x8000_0100,
+                mas2: DEVICE | 0xA,
+                mas3: DEVICE | 0x3F,
+                mas7: 0,
+            },
+        );
+        core.set_host_debug(Some(HostDebug {
+            sw_breakpoints: true,
+            ..Default::default()
+        }));
+        let mut bus = Doorbell::default();
+        assert_eq!(
+            core.run(&mut bus, 1000),
+            Stop::Host(HostEvent::SoftwareBreakpoint {
+                addr: VECTORS + 0x400
+            }),
+            "{flavor}: the external interrupt's vector"
+        );
+        assert_eq!(core.cpu.peek_spr(Spr::Srr0), ORIGIN + 4 * 6, "{flavor}");
+        assert_eq!(core.cpu.gpr[5], 0, "{flavor}: nothing after the store ran");
+        assert_eq!(
+            bus.times,
+            [5 * crate::timer::TB_TICKS_PER_INSN],
+            "{flavor}: the device saw the time of the store"
+        );
+    }
+}
