@@ -4,11 +4,15 @@
 //!
 //! * A connection while no session is attached becomes the pending session and
 //!   kicks the machine, so a running guest stops for the debugger.
-//! * A connection while a session is attached gets a refusal (an `E.` reply
-//!   GDB prints) from a short-lived thread, and the attached session never
-//!   notices; unless the attached client has already hung up, when the new one
-//!   waits for its session to end and takes over. A queued connection that
-//!   hangs up before its session starts gives its place to the next.
+//! * A connection while a session is attached is handed to a short-lived
+//!   thread, and the attached session never notices. If the attached client
+//!   hangs up within [`CONTEND_WAIT`], the new one takes over when its session
+//!   ends; otherwise it gets a refusal (an `E.` reply GDB prints). Waiting for
+//!   the hang-up, rather than judging the old client once, matters: a client
+//!   whose socket a child process inherited (any client that spawns processes)
+//!   stays connected, for the kernel, until that child execs or exits. A queued
+//!   connection that hangs up before its session starts gives its place to the
+//!   next.
 //! * While the main thread runs the guest for the attached client, input from
 //!   that client (Ctrl-C, a packet, a hang-up) kicks the machine once.
 //!
@@ -33,6 +37,9 @@ const MAX_REFUSING: usize = 8;
 /// How long a refused client gets to send its first packet, and then to hang
 /// up after the refusal.
 const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a new client waits for the attached one to hang up before it is
+/// refused. Only a refusal waits this long; a take-over happens at the hang-up.
+const CONTEND_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 struct State {
@@ -58,6 +65,28 @@ impl Shared {
         // A panic elsewhere cannot leave State inconsistent: every field is
         // written in one assignment.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queue `stream` for the next session if there is room: no session, or
+    /// one whose client has hung up (a client that reconnects at once, as GDB's
+    /// `disconnect` then `target remote`, may arrive before the main thread has
+    /// seen the old one go), or a queued one that has hung up already.
+    fn offer(&self, stream: Stream) -> Result<(), Stream> {
+        let mut st = self.lock();
+        let successor = match &st.pending {
+            Some(queued) => hung_up(queued),
+            None => st.client.as_deref().is_some_and(hung_up),
+        };
+        if st.busy && !successor {
+            return Err(stream);
+        }
+        st.busy = true;
+        st.pending = Some(stream);
+        drop(st);
+        tracing::info!("gdb: debugger connected");
+        self.arrived.notify_all();
+        self.kicker.kick();
+        Ok(())
     }
 }
 
@@ -165,7 +194,7 @@ fn claim(st: &mut State) -> Option<Stream> {
     }
 }
 
-fn watch_loop(shared: &Shared, listener: &Listener, wake: &UnixStream) {
+fn watch_loop(shared: &Arc<Shared>, listener: &Listener, wake: &UnixStream) {
     loop {
         let client = {
             let st = shared.lock();
@@ -210,8 +239,8 @@ fn watch_loop(shared: &Shared, listener: &Listener, wake: &UnixStream) {
 }
 
 /// Take every queued connection: the first becomes the session if none is
-/// attached, the others are refused.
-fn accept_all(shared: &Shared, listener: &Listener) {
+/// attached, the others contend for the next (see [`contend`]).
+fn accept_all(shared: &Arc<Shared>, listener: &Listener) {
     loop {
         let stream = match listener.accept() {
             Ok(s) => s,
@@ -222,63 +251,70 @@ fn accept_all(shared: &Shared, listener: &Listener) {
                 return;
             }
         };
-        let mut st = shared.lock();
-        // A client that reconnects at once (GDB's `disconnect` then `target
-        // remote`) may arrive before the main thread has seen the old one go:
-        // it queues behind the ending session instead of being refused, and
-        // takes the place of a queued one that has hung up already.
-        let successor = match &st.pending {
-            Some(queued) => hung_up(queued),
-            None => st.client.as_deref().is_some_and(hung_up),
-        };
-        if !st.busy || successor {
-            st.busy = true;
-            st.pending = Some(stream);
-            drop(st);
-            tracing::info!("gdb: debugger connected");
-            shared.arrived.notify_all();
-            shared.kicker.kick();
-        } else {
-            drop(st);
-            refuse(shared, stream);
+        if let Err(stream) = shared.offer(stream) {
+            contend(shared, stream);
         }
     }
 }
 
-/// Whether the peer of `client` has closed its end (it will send nothing more).
-fn hung_up(client: &Stream) -> bool {
-    let mut fds = [PollFd::new(client, PollFlags::RDHUP)];
-    let now = rustix::event::Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    matches!(rustix::event::poll(&mut fds, Some(&now)), Ok(n) if n > 0)
-        && fds[0]
-            .revents()
-            .intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
+/// Whether the peer of `client` has closed its end (it will send nothing more),
+/// waiting up to `wait` for it to.
+fn hangs_up_within(client: &Stream, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let timeout = rustix::event::Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: left.subsec_nanos() as i64,
+        };
+        let mut fds = [PollFd::new(client, PollFlags::RDHUP)];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(n) if n > 0 => {
+                return fds[0]
+                    .revents()
+                    .intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
+            }
+            Err(rustix::io::Errno::INTR) if !left.is_zero() => continue,
+            _ => return false,
+        }
+    }
 }
 
-/// Tell a second client the stub is busy, from its own thread so a client that
-/// never sends anything cannot hold up the watcher.
-fn refuse(shared: &Shared, stream: Stream) {
+/// Whether the peer of `client` has closed its end already.
+fn hung_up(client: &Stream) -> bool {
+    hangs_up_within(client, Duration::ZERO)
+}
+
+/// A client arrived while another is attached: from its own thread (so a
+/// client that never sends anything cannot hold up the watcher), give the
+/// attached client [`CONTEND_WAIT`] to hang up, and take its place if it does;
+/// tell the new client the stub is busy if it does not.
+fn contend(shared: &Arc<Shared>, stream: Stream) {
     let refusing = shared.refusing.clone();
     if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
         refusing.fetch_sub(1, Ordering::SeqCst);
         stream.shutdown(Shutdown::Both);
         return;
     }
-    tracing::info!("gdb: refusing a second debugger");
+    let attached = shared.lock().client.clone();
     let spawned = std::thread::Builder::new()
-        .name("vmgdb-gdb-refuse".into())
+        .name("vmgdb-gdb-contend".into())
         .spawn({
-            let refusing = refusing.clone();
+            let shared = shared.clone();
             move || {
-                send_refusal(stream);
+                let stream = match attached {
+                    Some(old) if hangs_up_within(&old, CONTEND_WAIT) => shared.offer(stream),
+                    _ => Err(stream),
+                };
+                if let Err(stream) = stream {
+                    tracing::info!("gdb: refusing a second debugger");
+                    send_refusal(stream);
+                }
                 refusing.fetch_sub(1, Ordering::SeqCst);
             }
         });
     if spawned.is_err() {
-        refusing.fetch_sub(1, Ordering::SeqCst);
+        shared.refusing.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -121,20 +121,35 @@ fn a_second_client_is_refused_while_the_first_works() {
     );
 }
 
-/// Clients that connect and hang up at once (port probes, a GDB that gives up)
-/// never make the stub refuse the next one: a client that has gone is no
-/// longer "another debugger", attached or still queued.
-#[test]
-fn clients_that_hang_up_at_once_leave_room_for_the_next() {
-    let mut m = MachineProc::start(Flavor::E500mc, Transport::Unix, true);
-    // Keep the guest looping in spin_here whenever no one is attached.
+/// Keep the guest looping in spin_here whenever no one is attached.
+fn keep_spinning(m: &MachineProc) {
     let spin = symbol(&m.elf, "spin");
     let mut first = RawClient::connect(&m.target);
     assert_eq!(
         first.command(&format!("M{spin:x},4:00000001")).as_deref(),
         Some("OK")
     );
-    drop(first);
+}
+
+/// `client` has a session: its `?` gets a stop reply, not a refusal.
+fn assert_session(m: &MachineProc, client: &mut RawClient, what: &str) {
+    let reply = client.command("?");
+    assert!(
+        reply
+            .as_deref()
+            .is_some_and(|r| r.starts_with('S') || r.starts_with('T')),
+        "{what}: the next client got {reply:?}; log:\n{}",
+        m.log.text()
+    );
+}
+
+/// Clients that connect and hang up at once (port probes, a GDB that gives up)
+/// never make the stub refuse the next one: a client that has gone is no
+/// longer "another debugger", attached or still queued.
+#[test]
+fn clients_that_hang_up_at_once_leave_room_for_the_next() {
+    let mut m = MachineProc::start(Flavor::E500mc, Transport::Unix, true);
+    keep_spinning(&m);
     for round in 0..50 {
         let mut a = RawClient::connect(&m.target);
         assert!(
@@ -146,16 +161,32 @@ fn clients_that_hang_up_at_once_leave_room_for_the_next() {
         // Queued behind the ending session, gone before it is picked up.
         drop(RawClient::connect(&m.target));
         let mut c = RawClient::connect(&m.target);
-        let reply = c.command("?");
-        assert!(
-            reply
-                .as_deref()
-                .is_some_and(|r| r.starts_with('S') || r.starts_with('T')),
-            "round {round}: the next client got {reply:?}; log:\n{}",
-            m.log.text()
-        );
+        assert_session(&m, &mut c, &format!("round {round}"));
     }
     assert!(m.running());
+}
+
+/// A client whose connection a child process still holds for a moment after
+/// it hung up (a client that spawns processes) looks alive to the kernel; the
+/// next client waits for it to go instead of being refused.
+#[test]
+fn a_client_whose_socket_a_child_still_holds_is_not_another_debugger() {
+    for transport in [Transport::Unix, Transport::Tcp] {
+        let mut m = MachineProc::start(Flavor::E500v2, transport, true);
+        keep_spinning(&m);
+        for round in 0..3 {
+            let mut a = RawClient::connect(&m.target);
+            assert!(a.command("?").is_some(), "round {round}: no stop reply");
+            let mut child = a.lend_to_child();
+            drop(a);
+            let mut b = RawClient::connect(&m.target);
+            // The child ends after the next client has connected.
+            drop(child.stdin.take());
+            let _ = child.wait();
+            assert_session(&m, &mut b, &format!("{transport:?} round {round}"));
+        }
+        assert!(m.running());
+    }
 }
 
 #[test]

@@ -66,6 +66,22 @@ impl RawClient {
         }
     }
 
+    /// A child process holding a copy of this connection (as its stdout), as
+    /// any client that spawns processes has one between fork and exec: the
+    /// stub sees the connection open until the child ends. The child exits
+    /// when its stdin is closed.
+    pub fn lend_to_child(&self) -> std::process::Child {
+        let copy: std::os::fd::OwnedFd = match &self.stream {
+            Stream::Tcp(s) => s.try_clone().expect("dup the socket").into(),
+            Stream::Unix(s) => s.try_clone().expect("dup the socket").into(),
+        };
+        std::process::Command::new("cat")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::from(copy))
+            .spawn()
+            .expect("spawn cat")
+    }
+
     /// Say no more (the stub sees end of stream) but keep reading.
     pub fn shutdown_write(&self) {
         let _ = match &self.stream {
