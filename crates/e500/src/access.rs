@@ -130,18 +130,8 @@ impl Cpu {
     pub(crate) fn check_dac(&mut self, acc: DataAccess) -> Result<(), Exc> {
         let q = self.qualifiers();
         let guest = self.debug.guest_dac(acc, q);
-        if let Some(event) = self.debug.host_dac(acc) {
-            // The guest's own event (if any) is delivered when the debugger resumes.
-            self.record_guest_event(guest);
-            return Err(self.host_stop(event));
-        }
-        if guest != 0 {
-            self.record_guest_event(guest);
-            if self.guest_de() {
-                return Err(Exc::Interrupt(Interrupt::Debug));
-            }
-        }
-        Ok(())
+        let host = self.debug.host_dac(acc);
+        self.arbitrate(guest, host)
     }
 
     /// Load `N` bytes (1, 2, 4 or 8) at `ea`, most significant first.

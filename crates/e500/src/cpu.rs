@@ -439,6 +439,25 @@ impl Cpu {
         Exc::Interrupt(Interrupt::Program)
     }
 
+    /// One comparator check's outcome for both banks (guest-debug-model.md):
+    /// the debugger's event stops the run, and the guest's own event from the
+    /// same check (DBSR bits in `guest`) is recorded, to be delivered once the
+    /// debugger resumes; without a debugger event, the guest's is a debug
+    /// interrupt if MSR[DE] allows it, and stays pending in DBSR if not.
+    pub(crate) fn arbitrate(&mut self, guest: u32, host: Option<HostEvent>) -> Result<(), Exc> {
+        if let Some(event) = host {
+            self.record_guest_event(guest);
+            return Err(self.host_stop(event));
+        }
+        if guest != 0 {
+            self.record_guest_event(guest);
+            if self.guest_de() {
+                return Err(Exc::Interrupt(Interrupt::Debug));
+            }
+        }
+        Ok(())
+    }
+
     /// Stop for the debugger.
     pub(crate) fn host_stop(&mut self, event: HostEvent) -> Exc {
         self.host_event = Some(event);

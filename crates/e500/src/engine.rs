@@ -477,18 +477,8 @@ impl Cpu {
     pub(crate) fn check_iac(&mut self, pc: u32) -> Result<(), Exc> {
         let q = self.qualifiers();
         let guest = self.debug.guest_iac(pc, q);
-        if let Some(event) = self.debug.host_iac(pc) {
-            // The guest's own event (if any) is delivered when the debugger resumes.
-            self.record_guest_event(guest);
-            return Err(self.host_stop(event));
-        }
-        if guest != 0 {
-            self.record_guest_event(guest);
-            if self.guest_de() {
-                return Err(Exc::Interrupt(Interrupt::Debug));
-            }
-        }
-        Ok(())
+        let host = self.debug.host_iac(pc);
+        self.arbitrate(guest, host)
     }
 
     /// The highest-priority interrupt that is asserted and enabled.

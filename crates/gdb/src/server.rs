@@ -17,7 +17,7 @@ use crate::target::regs::flavor_of;
 use crate::target::resume::{ClientLink, Execution};
 use crate::target::{EndRequest, Stub};
 use crate::watcher::Watcher;
-use e500::Flavor;
+use vmgdb_hv::arch::Flavor;
 use gdbstub::common::Signal;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
 use gdbstub::stub::{DisconnectReason, GdbStubBuilder, SingleThreadStopReason};

@@ -20,6 +20,14 @@ pub mod e500;
 pub mod guest_debug;
 pub mod vcpu;
 
+/// The e500 vocabulary this layer's API is written in (flavours, SPR names, the
+/// MSR and debug-register bits a debugger shows), re-exported so that users of
+/// the `Vcpu` API, the GDB stub among them, depend on this layer alone.
+pub mod arch {
+    pub use e500::debug::{dbcr0, dbsr};
+    pub use e500::{msr, Flavor, Spr};
+}
+
 pub use crate::e500::E500Vcpu;
 pub use guest_debug::{
     bp_type, control, DebugExit, DebugReason, GuestDebug, GuestDebugError, HwBreakpoint,

@@ -10,7 +10,7 @@ use super::breakpoints::EFAULT;
 use super::regs::RegKind;
 use super::Stub;
 use crate::machine::Machine;
-use e500::{Flavor, Spr};
+use vmgdb_hv::arch::{Flavor, Spr};
 use gdbstub::target::ext::base::single_register_access::{
     SingleRegisterAccess, SingleRegisterAccessOps,
 };

@@ -4,11 +4,11 @@
 //! Numbers follow GDB's own PowerPC layout (`rs6000/power-*.xml`): r0-r31 are 0-31,
 //! 32-63 hold the SPE upper halves (e500v2) or f0-f31 (e500mc), pc msr cr lr ctr xer
 //! are 64-69, fpscr is 70, acc and spefscr are 73 and 74. Every other SPR of the
-//! flavour follows from [`SPR_BASE`] in `e500::Spr::ALL` order, in a feature of
+//! flavour follows from [`SPR_BASE`] in `Spr::ALL` order, in a feature of
 //! our own. The same table generates the target description XML, so names,
 //! sizes and numbers cannot disagree.
 
-use e500::{Flavor, Spr};
+use vmgdb_hv::arch::{Flavor, Spr};
 use std::collections::HashMap;
 use vmgdb_hv::{Reg, RegError, Vcpu};
 
