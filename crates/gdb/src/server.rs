@@ -17,12 +17,12 @@ use crate::target::regs::flavor_of;
 use crate::target::resume::{ClientLink, Execution};
 use crate::target::{EndRequest, Stub};
 use crate::watcher::Watcher;
-use vmgdb_hv::arch::Flavor;
 use gdbstub::common::Signal;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
 use gdbstub::stub::{DisconnectReason, GdbStubBuilder, SingleThreadStopReason};
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use vmgdb_hv::arch::Flavor;
 
 /// Largest packet GDB may send (reported as `PacketSize`): big memory transfers
 /// take few round trips. Anything longer drops the client.

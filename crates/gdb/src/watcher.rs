@@ -5,14 +5,15 @@
 //! * A connection while no session is attached becomes the pending session and
 //!   kicks the machine, so a running guest stops for the debugger.
 //! * A connection while a session is attached is handed to a short-lived
-//!   thread, and the attached session never notices. If the attached client
-//!   hangs up within [`CONTEND_WAIT`], the new one takes over when its session
-//!   ends; otherwise it gets a refusal (an `E.` reply GDB prints). Waiting for
-//!   the hang-up, rather than judging the old client once, matters: a client
-//!   whose socket a child process inherited (any client that spawns processes)
-//!   stays connected, for the kernel, until that child execs or exits. A queued
-//!   connection that hangs up before its session starts gives its place to the
-//!   next.
+//!   thread, and the attached session never notices. Once the new client has
+//!   said something (GDB opens with `+` and `qSupported`), the attached client
+//!   gets [`CONTEND_GRACE`] to hang up: if it does, the new one takes over when
+//!   its session ends; if not, the new one gets a refusal (an `E.` reply GDB
+//!   prints). Deciding when the new client speaks, rather than when it
+//!   connects, matters: a client whose socket a child process inherited (any
+//!   client that spawns processes) stays connected, for the kernel, until that
+//!   child execs or exits. A queued connection that hangs up before its
+//!   session starts gives its place to the next.
 //! * While the main thread runs the guest for the attached client, input from
 //!   that client (Ctrl-C, a packet, a hang-up) kicks the machine once.
 //!
@@ -37,9 +38,9 @@ const MAX_REFUSING: usize = 8;
 /// How long a refused client gets to send its first packet, and then to hang
 /// up after the refusal.
 const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long a new client waits for the attached one to hang up before it is
-/// refused. Only a refusal waits this long; a take-over happens at the hang-up.
-const CONTEND_WAIT: Duration = Duration::from_secs(2);
+/// How long, after a new client first speaks, the attached one gets to hang up
+/// before the new one is refused (a take-over happens at the hang-up).
+const CONTEND_GRACE: Duration = Duration::from_millis(200);
 
 #[derive(Default)]
 struct State {
@@ -257,9 +258,8 @@ fn accept_all(shared: &Arc<Shared>, listener: &Listener) {
     }
 }
 
-/// Whether the peer of `client` has closed its end (it will send nothing more),
-/// waiting up to `wait` for it to.
-fn hangs_up_within(client: &Stream, wait: Duration) -> bool {
+/// Wait up to `wait` for any of `flags` on `stream`; the events seen.
+fn poll_within(stream: &Stream, flags: PollFlags, wait: Duration) -> PollFlags {
     let deadline = Instant::now() + wait;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -267,17 +267,20 @@ fn hangs_up_within(client: &Stream, wait: Duration) -> bool {
             tv_sec: left.as_secs() as i64,
             tv_nsec: left.subsec_nanos() as i64,
         };
-        let mut fds = [PollFd::new(client, PollFlags::RDHUP)];
+        let mut fds = [PollFd::new(stream, flags)];
         match rustix::event::poll(&mut fds, Some(&timeout)) {
-            Ok(n) if n > 0 => {
-                return fds[0]
-                    .revents()
-                    .intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
-            }
+            Ok(n) if n > 0 => return fds[0].revents(),
             Err(rustix::io::Errno::INTR) if !left.is_zero() => continue,
-            _ => return false,
+            _ => return PollFlags::empty(),
         }
     }
+}
+
+/// Whether the peer of `client` has closed its end (it will send nothing more),
+/// waiting up to `wait` for it to.
+fn hangs_up_within(client: &Stream, wait: Duration) -> bool {
+    poll_within(client, PollFlags::RDHUP, wait)
+        .intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
 }
 
 /// Whether the peer of `client` has closed its end already.
@@ -286,9 +289,9 @@ fn hung_up(client: &Stream) -> bool {
 }
 
 /// A client arrived while another is attached: from its own thread (so a
-/// client that never sends anything cannot hold up the watcher), give the
-/// attached client [`CONTEND_WAIT`] to hang up, and take its place if it does;
-/// tell the new client the stub is busy if it does not.
+/// client that never sends anything cannot hold up the watcher), wait for the
+/// new client to speak, give the attached client [`CONTEND_GRACE`] to hang up,
+/// and take its place if it does; tell the new client the stub is busy if not.
 fn contend(shared: &Arc<Shared>, stream: Stream) {
     let refusing = shared.refusing.clone();
     if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
@@ -302,8 +305,16 @@ fn contend(shared: &Arc<Shared>, stream: Stream) {
         .spawn({
             let shared = shared.clone();
             move || {
+                // Nothing is read here: a client that takes over keeps its
+                // first packet for its session.
+                let spoke = poll_within(&stream, PollFlags::IN, REFUSAL_READ_TIMEOUT);
                 let stream = match attached {
-                    Some(old) if hangs_up_within(&old, CONTEND_WAIT) => shared.offer(stream),
+                    Some(old)
+                        if spoke.contains(PollFlags::IN)
+                            && hangs_up_within(&old, CONTEND_GRACE) =>
+                    {
+                        shared.offer(stream)
+                    }
                     _ => Err(stream),
                 };
                 if let Err(stream) = stream {

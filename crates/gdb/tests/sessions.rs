@@ -1,6 +1,8 @@
-//! Sessions coming and going: detach, a client that vanishes with everything
-//! armed, a second client while one is attached, and a stream of garbage. After
+//! Sessions at the protocol level, with raw clients: clients that hang up at
+//! once or leave their socket to a child, garbage, malformed packets. After
 //! each, the machine still serves a real GDB and the guest is as it should be.
+//! (Detach, a vanishing GDB with everything armed and a second GDB while one is
+//! attached are the product suite's, `crates/vmgdb/tests/gdb.rs`.)
 
 mod support;
 
@@ -36,89 +38,6 @@ fn assert_released(m: &MachineProc) {
     );
     assert_none(&out, &["SIGTRAP", "SIGILL", "Breakpoint 1,"]);
     m.uart.wait_for("bye\n");
-}
-
-#[test]
-fn detach_and_a_dropped_client_release_everything() {
-    for flavor in FLAVORS {
-        let m = MachineProc::start(flavor, Transport::Tcp, true);
-        // First session: run the guest into its loop, then detach: it loops on.
-        let out = m
-            .gdb()
-            .cmds(&[
-                "set var spin = 1",
-                &format!("tbreak {}", guest_line("while (spin)")),
-                "continue",
-                "break done_spinning",
-                "detach",
-            ])
-            .run();
-        assert_all(
-            &out,
-            &[
-                "Temporary breakpoint 1, spin_here ()",
-                "[Inferior 1 (process 1) detached]",
-            ],
-        );
-
-        // Second session: attach to the running guest (it stops), arm a software
-        // breakpoint, a hardware breakpoint and two watchpoints on code and data
-        // the guest will reach once released, resume, and vanish.
-        let fifo = Fifo::new(&format!("drop-{flavor}"));
-        let gdb = m
-            .gdb()
-            .cmds(&[
-                "info symbol $pc",
-                "break done_spinning",
-                "hbreak print",
-                "watch counter",
-                "rwatch counter",
-                "continue &",
-                "echo RESUMED\\n",
-                &fifo.shell_wait(),
-            ])
-            .spawn();
-        let seen = gdb.out.wait_for("RESUMED");
-        assert_all(&seen, &["spin_here + "]);
-        gdb.signal("KILL");
-        drop(gdb);
-        fifo.release();
-
-        // Third session: nothing of the second one is left.
-        assert_released(&m);
-    }
-}
-
-#[test]
-fn a_second_client_is_refused_while_the_first_works() {
-    let m = MachineProc::start(Flavor::E500v2, Transport::Tcp, true);
-    let fifo = Fifo::new("second");
-    let first = m
-        .gdb()
-        .cmds(&[
-            "p $pc",
-            "echo FIRST-READY\\n",
-            &fifo.shell_wait(),
-            "stepi",
-            "p $pc",
-            "break add",
-            "continue",
-        ])
-        .spawn();
-    first.out.wait_for("FIRST-READY");
-
-    assert_second_client_refused(&m.target, &m.elf, vmgdb_gdb::BUSY_MESSAGE);
-
-    fifo.release();
-    let out = first.finish();
-    assert_all(
-        &out,
-        &[
-            "$1 = (void (*)()) 0x100000 <_start>",
-            "$2 = (void (*)()) 0x100004 <_start+4>",
-            "Breakpoint 1, add (a=0, b=0) at",
-        ],
-    );
 }
 
 /// Keep the guest looping in spin_here whenever no one is attached.

@@ -10,12 +10,12 @@ use super::breakpoints::EFAULT;
 use super::regs::RegKind;
 use super::Stub;
 use crate::machine::Machine;
-use vmgdb_hv::arch::{Flavor, Spr};
 use gdbstub::target::ext::base::single_register_access::{
     SingleRegisterAccess, SingleRegisterAccessOps,
 };
 use gdbstub::target::ext::base::singlethread::{SingleThreadBase, SingleThreadResumeOps};
 use gdbstub::target::{TargetError, TargetResult};
+use vmgdb_hv::arch::{Flavor, Spr};
 use vmgdb_hv::{MemoryError, Reg, Vcpu};
 
 /// Memory is accessed in pieces that never cross a 4 KiB page (the smallest

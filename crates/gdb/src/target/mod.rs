@@ -61,7 +61,10 @@ pub struct Stub<'m, M: Machine> {
 
 impl<'m, M: Machine> Stub<'m, M> {
     /// A session on `machine`, with no breakpoints and guest debugging off.
-    pub fn new(machine: &'m mut M, flavor: vmgdb_hv::arch::Flavor) -> Result<Stub<'m, M>, StubError> {
+    pub fn new(
+        machine: &'m mut M,
+        flavor: vmgdb_hv::arch::Flavor,
+    ) -> Result<Stub<'m, M>, StubError> {
         let regs = RegMap::new(flavor);
         let xml = target_xml::generate(&regs);
         let mut stub = Stub {

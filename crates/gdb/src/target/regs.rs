@@ -8,8 +8,8 @@
 //! our own. The same table generates the target description XML, so names,
 //! sizes and numbers cannot disagree.
 
-use vmgdb_hv::arch::{Flavor, Spr};
 use std::collections::HashMap;
+use vmgdb_hv::arch::{Flavor, Spr};
 use vmgdb_hv::{Reg, RegError, Vcpu};
 
 /// Remote register number of the first SPR of the vmgdb feature.

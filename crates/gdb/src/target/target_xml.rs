@@ -13,11 +13,11 @@
 use super::regs::{Feature, GdbReg, RegKind, RegMap};
 use super::Stub;
 use crate::machine::Machine;
-use vmgdb_hv::arch::{dbcr0, dbsr};
-use vmgdb_hv::arch::{msr, Flavor, Spr};
 use gdbstub::target::ext::target_description_xml_override::TargetDescriptionXmlOverride;
 use gdbstub::target::{TargetError, TargetResult};
 use std::fmt::Write as _;
+use vmgdb_hv::arch::{dbcr0, dbsr};
+use vmgdb_hv::arch::{msr, Flavor, Spr};
 use vmgdb_hv::Reg;
 
 /// GDB's architecture name for the flavour.
