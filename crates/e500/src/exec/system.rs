@@ -75,7 +75,7 @@ impl Cpu {
     pub(crate) fn rfi(&mut self) -> Result<u32, Exc> {
         self.supervisor()?;
         self.return_event(dbcr0::RET);
-        self.set_msr(self.spr(Spr::Srr1));
+        self.return_to(self.spr(Spr::Srr1));
         Ok(self.spr(Spr::Srr0) & !3)
     }
 
@@ -87,7 +87,7 @@ impl Cpu {
         if self.flavor == Flavor::E500mc {
             self.return_event(dbcr0::CRET);
         }
-        self.set_msr(self.spr(Spr::Csrr1));
+        self.return_to(self.spr(Spr::Csrr1));
         Ok(self.spr(Spr::Csrr0) & !3)
     }
 
@@ -97,14 +97,25 @@ impl Cpu {
         }
         self.supervisor()?;
         self.in_debug_handler = false;
-        self.set_msr(self.spr(Spr::Dsrr1));
+        self.return_to(self.spr(Spr::Dsrr1));
         Ok(self.spr(Spr::Dsrr0) & !3)
     }
 
     pub(crate) fn rfmci(&mut self) -> Result<u32, Exc> {
         self.supervisor()?;
-        self.set_msr(self.spr(Spr::Mcsrr1));
+        self.return_to(self.spr(Spr::Mcsrr1));
         Ok(self.spr(Spr::Mcsrr0) & !3)
+    }
+
+    /// A return from interrupt restores `msr`. One that enables debug events or
+    /// goes to user mode has left the guest's debug handler, whichever return
+    /// it used: Linux leaves a user-mode debug event's handler through its
+    /// common exception exit (`rfi`), not `rfci`/`rfdi`.
+    fn return_to(&mut self, msr: u32) {
+        if msr & (msr::DE | msr::PR) != 0 {
+            self.in_debug_handler = false;
+        }
+        self.set_msr(msr);
     }
 
     /// Decode and check an SPR number for `mfspr`/`mtspr`.

@@ -229,6 +229,43 @@ fn branch_taken_return_and_interrupt_taken_events() {
     assert_ne!(c.cpu.peek_spr(Spr::Dbsr) & dbsr::RET, 0);
 }
 
+/// Linux leaves the handler of a user-mode debug event through its common
+/// exception exit, `rfi`: with a debugger attached, the guest's next event
+/// must still be delivered.
+#[test]
+fn a_debug_handler_left_by_rfi_gets_the_next_event() {
+    for flavor in [Flavor::E500v2, Flavor::E500mc] {
+        let u1 = ORIGIN + 0x100;
+        let u2 = u1 + 8;
+        let user_msr = msr::PR | msr::DE | msr::ME;
+        let mut p = vec![];
+        p.extend(set32(4, u1));
+        p.push(mtspr(312, 4)); // IAC1
+        p.extend(set32(21, u2)); // the handler's next IAC1
+        p.extend(set32(3, dbcr0::IDM | dbcr0::IAC1));
+        p.push(mtspr(308, 3));
+        p.push(mtspr(26, 4)); // SRR0
+        p.extend(set32(5, user_msr));
+        p.push(mtspr(27, 5)); // SRR1
+        p.push(rfi());
+        let mut core = load(flavor, &p);
+        poke(&mut core, u1, &[nop(), nop(), nop(), b(0)]);
+        let saved_pc = match flavor {
+            Flavor::E500v2 => 58,  // CSRR0
+            Flavor::E500mc => 574, // DSRR0
+        };
+        let mut handler = vec![addi(20, 20, 1), mtspr(312, 21), li(21, 0), li(3, -1)];
+        handler.extend([mtspr(304, 3), mfspr(4, saved_pc), mtspr(26, 4)]);
+        handler.extend(set32(5, user_msr));
+        handler.extend([mtspr(27, 5), rfi()]);
+        poke(&mut core, DEBUG_VECTOR, &handler);
+        core.cpu.write_spr(Spr::Ivor15, 0xF00, 0);
+        assert_eq!(core.run(&mut NoDevices, 10_000), Stop::Limit, "{flavor}");
+        assert_eq!(core.cpu.gpr[20], 2, "{flavor}: both events delivered");
+        assert_eq!(core.cpu.pc, u1 + 12, "{flavor}: spinning in user code");
+    }
+}
+
 // ---- the debugger's bank ----
 
 /// A debugger bank: comparators fill IAC1/IAC2 and DAC1/DAC2 in order.
