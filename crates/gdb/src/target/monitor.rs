@@ -14,13 +14,15 @@ const CHUNK: usize = 2048;
 const HELP: &str = "\
 vmgdb monitor commands:
   help                 this text
+  info version         vmgdb's version (the kernel's GDB scripts ask, as of QEMU)
+  info cpus            the vCPUs, as GDB threads
   info tlb             valid TLB0/TLB1 entries
   info registers       every special-purpose register of this core
   phys [on|off]        memory accesses use guest-physical (on) or virtual (off) addresses
   comparators [hardware|unlimited]
                        hbreak/watch limited to the core's 2 IACs and 2 DACs (1/2/4/8
                        aligned bytes), or any number of any length (vmgdb's own)
-  reset                reset the machine (then `maintenance flush register-cache`)
+  reset, system_reset  reset the machine (then `maintenance flush register-cache`)
   quit                 end vmgdb
 ";
 
@@ -37,6 +39,14 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
             [] | ["help"] => {
                 text.push_str(HELP);
                 self.machine.monitor_help(&mut text);
+            }
+            ["info", "version"] => {
+                let _ = writeln!(text, "vmgdb {}", env!("CARGO_PKG_VERSION"));
+            }
+            ["info", "cpus"] => {
+                // QEMU's format; one vCPU, GDB's thread 1.
+                let pc = self.machine.vcpu().get_reg(Reg::Pc).unwrap_or(0);
+                let _ = writeln!(text, "* CPU #0: thread_id=1 pc={pc:#010x}");
             }
             ["info", "tlb"] => tlb_table(&self.machine.vcpu().tlb(), &mut text),
             ["info", "registers"] | ["info", "sprs"] => self.spr_table(&mut text),
@@ -80,7 +90,7 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
                     let _ = writeln!(text, "comparators: {arg}");
                 }
             }
-            ["reset"] => {
+            ["reset"] | ["system_reset"] => {
                 self.machine.reset();
                 text.push_str(
                     "machine reset; refresh GDB's view with `maintenance flush register-cache`\n",
