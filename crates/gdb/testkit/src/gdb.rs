@@ -45,6 +45,14 @@ impl Gdb {
         self
     }
 
+    /// Add a script: `lines` written to a file that GDB `source`s, for what
+    /// `-ex` cannot carry (a breakpoint's `commands` ... `end`).
+    pub fn script(self, lines: &[&str]) -> Gdb {
+        let path = crate::scratch_path("script.gdb");
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write a GDB script");
+        self.cmds(&[&format!("source {}", path.display())])
+    }
+
     fn command(&self) -> Command {
         let mut c = Command::new("gdb-multiarch");
         c.args(["-nx", "-batch"]).args(&self.args);

@@ -81,6 +81,23 @@ fn replace_number(line: &str, before: &str, after: &str) -> String {
     out
 }
 
+/// The lines the init prints for `rounds` rounds of `vmgdb.ptrace=N` when the
+/// guest's own IAC breakpoint and DAC watchpoint fire every time.
+pub fn ptrace_rounds(rounds: usize) -> Vec<String> {
+    (0..rounds)
+        .map(|r| {
+            let info = if r == 0 {
+                " 2 instruction and 2 data comparators;"
+            } else {
+                ""
+            };
+            format!(
+                "init: ptrace round {r}:{info} breakpoint at ptrace_target; watchpoint on ptrace_watched; child exited"
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,30 @@ impl Vmgdb {
         if wait {
             cmd.arg("--wait");
         }
+        Vmgdb::spawn(cmd, elf, flavour)
+    }
+
+    /// Boot the Linux test kernel of `flavour` (`scripts/linux-kernel`) with its
+    /// initramfs and `append` as its command line, stopped at its first
+    /// instruction until a debugger attaches (`wait`). [`Vmgdb::elf`] is the
+    /// `vmlinux`; the kernel's GDB scripts are `vmlinux-gdb.py` beside it.
+    pub fn linux(flavour: &'static str, append: &str, wait: bool) -> Vmgdb {
+        let dir = linux::kernel(flavour);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmgdb"));
+        cmd.args(["run", "--cpu", flavour, "-m", "256", "--kernel"])
+            .arg(dir.join("vmlinux"))
+            .arg("--initrd")
+            .arg(dir.join("initrd.cpio.gz"))
+            .args(["--append", append, "--gdb"])
+            .arg(Transport::Tcp.listen_arg(&format!("linux-{flavour}")))
+            .env("RUST_LOG", "vmgdb_gdb=debug");
+        if wait {
+            cmd.arg("--wait");
+        }
+        Vmgdb::spawn(cmd, dir.join("vmlinux"), flavour)
+    }
+
+    fn spawn(cmd: Command, elf: PathBuf, flavour: &'static str) -> Vmgdb {
         let proc = Proc::spawn("vmgdb", cmd);
         // "vmgdb: waiting for gdb on ADDRESS" (or "vmgdb: gdb on ADDRESS").
         let text = proc.stderr.wait_for(" on ");
