@@ -40,7 +40,7 @@ const MAX_REFUSING: usize = 8;
 const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long, after a new client first speaks, the attached one gets to hang up
 /// before the new one is refused (a take-over happens at the hang-up).
-const CONTEND_GRACE: Duration = Duration::from_millis(200);
+const CONTEND_GRACE: Duration = Duration::from_millis(500);
 
 #[derive(Default)]
 struct State {
@@ -88,6 +88,17 @@ impl Shared {
         self.arrived.notify_all();
         self.kicker.kick();
         Ok(())
+    }
+
+    /// A handle on the connection that keeps a new client out: the queued one,
+    /// or else the attached one.
+    fn obstacle(&self) -> Option<Stream> {
+        let st = self.lock();
+        match (&st.pending, &st.client) {
+            (Some(queued), _) => queued.try_clone().ok(),
+            (None, Some(client)) => client.try_clone().ok(),
+            (None, None) => None,
+        }
     }
 }
 
@@ -288,10 +299,10 @@ fn hung_up(client: &Stream) -> bool {
     hangs_up_within(client, Duration::ZERO)
 }
 
-/// A client arrived while another is attached: from its own thread (so a
-/// client that never sends anything cannot hold up the watcher), wait for the
-/// new client to speak, give the attached client [`CONTEND_GRACE`] to hang up,
-/// and take its place if it does; tell the new client the stub is busy if not.
+/// A client arrived while another is attached or queued: from its own thread
+/// (so a client that never sends anything cannot hold up the watcher), let it
+/// in if room appears in time ([`wait_for_room`]); tell it the stub is busy if
+/// not.
 fn contend(shared: &Arc<Shared>, stream: Stream) {
     let refusing = shared.refusing.clone();
     if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
@@ -299,25 +310,12 @@ fn contend(shared: &Arc<Shared>, stream: Stream) {
         stream.shutdown(Shutdown::Both);
         return;
     }
-    let attached = shared.lock().client.clone();
     let spawned = std::thread::Builder::new()
         .name("vmgdb-gdb-contend".into())
         .spawn({
             let shared = shared.clone();
             move || {
-                // Nothing is read here: a client that takes over keeps its
-                // first packet for its session.
-                let spoke = poll_within(&stream, PollFlags::IN, REFUSAL_READ_TIMEOUT);
-                let stream = match attached {
-                    Some(old)
-                        if spoke.contains(PollFlags::IN)
-                            && hangs_up_within(&old, CONTEND_GRACE) =>
-                    {
-                        shared.offer(stream)
-                    }
-                    _ => Err(stream),
-                };
-                if let Err(stream) = stream {
+                if let Err(stream) = wait_for_room(&shared, stream) {
                     tracing::info!("gdb: refusing a second debugger");
                     send_refusal(stream);
                 }
@@ -326,6 +324,28 @@ fn contend(shared: &Arc<Shared>, stream: Stream) {
         });
     if spawned.is_err() {
         shared.refusing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Once `stream`'s client has spoken, give whichever connection keeps it out
+/// (queued or attached) [`CONTEND_GRACE`] to hang up, and queue it when one
+/// does. Nothing is read: a client that gets in keeps its first packet for its
+/// session.
+fn wait_for_room(shared: &Shared, mut stream: Stream) -> Result<(), Stream> {
+    if !poll_within(&stream, PollFlags::IN, REFUSAL_READ_TIMEOUT).contains(PollFlags::IN) {
+        return Err(stream);
+    }
+    let deadline = Instant::now() + CONTEND_GRACE;
+    loop {
+        stream = match shared.offer(stream) {
+            Ok(()) => return Ok(()),
+            Err(s) => s,
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        match shared.obstacle() {
+            Some(obstacle) if !left.is_zero() && hangs_up_within(&obstacle, left) => {}
+            _ => return Err(stream),
+        }
     }
 }
 

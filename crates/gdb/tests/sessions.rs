@@ -103,6 +103,16 @@ fn a_client_whose_socket_a_child_still_holds_is_not_another_debugger() {
             drop(child.stdin.take());
             let _ = child.wait();
             assert_session(&m, &mut b, &format!("{transport:?} round {round}"));
+            // The same for a client that queued behind the ending session
+            // and hung up before it was picked up.
+            drop(b);
+            let queued = RawClient::connect(&m.target);
+            let mut child = queued.lend_to_child();
+            drop(queued);
+            let mut c = RawClient::connect(&m.target);
+            drop(child.stdin.take());
+            let _ = child.wait();
+            assert_session(&m, &mut c, &format!("{transport:?} round {round}, queued"));
         }
         assert!(m.running());
     }
