@@ -57,6 +57,23 @@ pub trait Machine {
     /// Something any thread can use to interrupt [`Machine::run`].
     fn kicker(&self) -> std::sync::Arc<dyn Kick>;
 
+    /// The debugger reads `buf.len()` bytes of device memory at guest-physical
+    /// `pa` (an address outside RAM, where the vCPU's own memory access ends):
+    /// what the guest would read, changing no device state where the device
+    /// allows it. `false` if no device answers there (GDB: "Cannot access memory").
+    fn read_device(&mut self, pa: u64, buf: &mut [u8]) -> bool {
+        let _ = (pa, buf);
+        false
+    }
+
+    /// The debugger writes device memory at guest-physical `pa`: the device acts
+    /// on it as on a guest store. `false`, and nothing written, if no device
+    /// answers there.
+    fn write_device(&mut self, pa: u64, data: &[u8]) -> bool {
+        let _ = (pa, data);
+        false
+    }
+
     /// Board-specific `monitor` commands. Return `false` if `cmd` is unknown.
     fn monitor(&mut self, cmd: &str, out: &mut String) -> bool {
         let _ = (cmd, out);

@@ -15,6 +15,14 @@ impl Machine for Board {
         self.0.vcpu_mut()
     }
 
+    fn read_device(&mut self, pa: u64, buf: &mut [u8]) -> bool {
+        self.0.read_device(pa, buf)
+    }
+
+    fn write_device(&mut self, pa: u64, data: &[u8]) -> bool {
+        self.0.write_device(pa, data)
+    }
+
     fn run(&mut self, budget: u64) -> MachineEvent {
         loop {
             return match self.0.run_for(budget) {

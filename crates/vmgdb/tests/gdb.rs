@@ -574,6 +574,49 @@ fn monitor_commands_then_quit() {
     }
 }
 
+/// Device registers through GDB's `x` at a virtual address the guest maps to
+/// its CCSR, and through `monitor xp` at their 36-bit physical address; reads
+/// change nothing the guest sees, writes reach the device.
+#[test]
+fn device_memory_and_the_whole_physical_space() {
+    for flavour in FLAVOURS {
+        let mut vm = Vmgdb::start(flavour, "gdbtarget", Transport::Tcp, true);
+        let table = symbol(&vm.elf, "table");
+        let out = vm
+            .gdb()
+            .cmds(&[
+                "break main",
+                "continue",
+                // The console UART: RBR IER IIR LCR MCR LSR MSR SCR.
+                "x/8bx 0xe0004500",
+                "monitor xp /8xb 0xfe0004500",
+                "monitor x/8xb 0xe0004500",
+                "set {char}0xe0004507 = 0x5a",
+                "monitor xp /1xb 0xfe0004507",
+                &format!("monitor xp /4xw {table:#x}"),
+                "monitor xp /1xw 0x1fe0000000",
+                "monitor x /1xw 0x100000000",
+                "delete",
+                "continue",
+            ])
+            .run();
+        assert_all(
+            &out,
+            &[
+                "0xe0004500:\t0x00\t0x00\t0x01\t0x00\t0x08\t0x60\t0xb0\t0x00",
+                "0000000fe0004500: 0x00 0x00 0x01 0x00 0x08 0x60 0xb0 0x00",
+                "e0004500: 0x00 0x00 0x01 0x00 0x08 0x60 0xb0 0x00",
+                "0000000fe0004507: 0x5a",
+                &format!("{table:016x}: 0x11111111 0x22222222 0x33333333 0x44444444"),
+                "Cannot access memory at 0x1fe0000000",
+                "0x100000000 is not a 32-bit virtual address",
+                "[Inferior 1 (process 1) exited normally]",
+            ],
+        );
+        assert_ran_to_the_end(&mut vm, OUTPUT);
+    }
+}
+
 #[test]
 fn kill_ends_vmgdb() {
     for transport in Transport::ALL {

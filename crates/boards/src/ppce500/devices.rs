@@ -180,6 +180,31 @@ impl Devices {
     }
 }
 
+impl Devices {
+    /// What a guest read of `size` bytes at `pa` would return, for the debugger,
+    /// changing no device state (the UART's RBR shows the next byte without
+    /// taking it; the MPIC's IACK shows the vector without acknowledging it);
+    /// `None` where no device is.
+    pub fn peek(&self, pa: u64, size: u8) -> Option<u32> {
+        Some(match self.decode(pa) {
+            Target::Uart0(o) => self.uart0.peek(o) as u32,
+            Target::Uart1(o) => self.uart1.peek(o) as u32,
+            Target::I2c(o) => self.i2c.clone().read(o) as u32,
+            Target::Pci(o) => self.pci.clone().read(o, size),
+            Target::Mpic(o) => self.mpic.clone().read(o, size),
+            Target::Guts(o) => self.guts.clone().read(o, size),
+            Target::Gpio(o) => self.gpio.clone().read(o, size),
+            Target::CcsrThroughPci(o) => return self.peek(CCSR_BASE + o, size),
+            Target::Unassigned => return None,
+        })
+    }
+
+    /// Whether a device answers at `pa` (where a debugger write goes somewhere).
+    pub fn claims(&self, pa: u64) -> bool {
+        self.decode(pa) != Target::Unassigned
+    }
+}
+
 impl Bus for Devices {
     fn read(&mut self, pa: u64, size: u8) -> u32 {
         match self.decode(pa) {

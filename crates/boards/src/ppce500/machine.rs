@@ -20,7 +20,7 @@ use crate::ppce500::map::{MAX_RAM_SIZE, RAM_SIZE_ALIGN};
 use crate::ppce500::rtc::Ds1338;
 use crate::ppce500::serial::{InputQueue, SerialLine};
 use e500::Flavor;
-use e500::ResetKind;
+use e500::{Bus, ResetKind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -361,6 +361,10 @@ impl Ppce500 {
         if self.powered_off {
             return Event::PoweredOff;
         }
+        // A debugger's write to a device may have asked for one already.
+        if let Some(event) = self.board_request() {
+            return event;
+        }
         let start = self.vcpu.instructions();
         loop {
             let used = self.vcpu.instructions() - start;
@@ -369,16 +373,8 @@ impl Ppce500 {
                 .vcpu
                 .run_for(&mut self.devices, budget.saturating_sub(used));
             match exit {
-                Exit::Device => match self.devices.take_request() {
-                    Some(BoardRequest::PowerOff) => {
-                        tracing::info!("the guest powered the machine off");
-                        self.powered_off = true;
-                        return Event::PoweredOff;
-                    }
-                    Some(BoardRequest::Reset) => {
-                        tracing::info!("the guest asked for a machine reset");
-                        return Event::ResetRequested(ResetKind::System);
-                    }
+                Exit::Device => match self.board_request() {
+                    Some(event) => return event,
                     None => continue,
                 },
                 Exit::Reset(kind) => {
@@ -405,6 +401,59 @@ impl Ppce500 {
                 Exit::Budget => return Event::BudgetExhausted,
             }
         }
+    }
+
+    /// What a device asked for (power-off, reset), as the run's event.
+    fn board_request(&mut self) -> Option<Event> {
+        match self.devices.take_request()? {
+            BoardRequest::PowerOff => {
+                tracing::info!("the guest powered the machine off");
+                self.powered_off = true;
+                Some(Event::PoweredOff)
+            }
+            BoardRequest::Reset => {
+                tracing::info!("the guest asked for a machine reset");
+                Some(Event::ResetRequested(ResetKind::System))
+            }
+        }
+    }
+
+    /// The debugger reads device memory at guest-physical `pa` (outside RAM),
+    /// register by register in their natural sizes, changing no device state
+    /// ([`Devices::peek`]); `false` if some byte has no device.
+    pub fn read_device(&self, pa: u64, buf: &mut [u8]) -> bool {
+        let mut off = 0;
+        while off < buf.len() {
+            let a = pa + off as u64;
+            let size = access_size(a, buf.len() - off);
+            let Some(value) = self.devices.peek(a, size as u8) else {
+                return false;
+            };
+            buf[off..off + size].copy_from_slice(&value.to_be_bytes()[4 - size..]);
+            off += size;
+        }
+        true
+    }
+
+    /// The debugger writes device memory at guest-physical `pa`: the devices act
+    /// on it as on the guest's stores (a power-off or reset it asks for happens
+    /// at the next run). `false`, and nothing written, if some byte has no device.
+    pub fn write_device(&mut self, pa: u64, data: &[u8]) -> bool {
+        let end = pa + data.len() as u64;
+        if !(pa..end).all(|a| self.devices.claims(a)) {
+            return false;
+        }
+        let mut off = 0;
+        while off < data.len() {
+            let a = pa + off as u64;
+            let size = access_size(a, data.len() - off);
+            let value = data[off..off + size]
+                .iter()
+                .fold(0u32, |v, b| v << 8 | *b as u32);
+            let _ = self.devices.write(a, size as u8, value);
+            off += size;
+        }
+        true
     }
 
     /// Whether console input could still end the guest's idling: the producer is
@@ -474,6 +523,15 @@ impl Ppce500 {
 fn write_ram(vcpu: &mut E500Vcpu, pa: u64, bytes: &[u8]) {
     let written = vcpu.write_phys(pa, bytes);
     debug_assert!(written.is_ok(), "{pa:#x} was checked to be RAM");
+}
+
+/// The widest naturally aligned access (4, 2 or 1 bytes) at `pa` that fits in `left`.
+fn access_size(pa: u64, left: usize) -> usize {
+    match (pa % 4, left) {
+        (0, 4..) => 4,
+        (0 | 2, 2..) => 2,
+        _ => 1,
+    }
 }
 
 #[cfg(test)]

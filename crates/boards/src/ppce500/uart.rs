@@ -286,41 +286,47 @@ impl Ns16550 {
     /// Read register `offset` (0..8).
     pub fn read(&mut self, offset: u64) -> u8 {
         self.fill_receiver();
+        if offset == reg::RBR_THR_DLL && !self.dlab() {
+            return self.read_rbr();
+        }
+        let value = self.peek(offset);
+        match offset {
+            reg::IIR_FCR if value & iir::ID == iir::THRI => {
+                self.thr_pending = false;
+                self.update_interrupt();
+            }
+            reg::LSR if value & (lsr::BI | lsr::OE) != 0 => {
+                self.lsr &= !(lsr::BI | lsr::OE);
+                self.update_interrupt();
+            }
+            reg::MSR if !self.loopback() && value & msr::ANY_DELTA != 0 => {
+                self.msr &= 0xF0;
+                self.update_interrupt();
+            }
+            _ => {}
+        }
+        value
+    }
+
+    /// What a read of register `offset` would return, changing nothing (for the
+    /// debugger): RBR shows the next received byte without taking it, IIR, LSR
+    /// and MSR keep their pending conditions, no host input is taken in.
+    pub fn peek(&self, offset: u64) -> u8 {
         match offset {
             reg::RBR_THR_DLL if self.dlab() => self.divisor as u8,
-            reg::RBR_THR_DLL => self.read_rbr(),
+            reg::RBR_THR_DLL if self.fifo_enabled() => self.rx_fifo.front().copied().unwrap_or(0),
+            reg::RBR_THR_DLL => self.rbr,
             reg::IER_DLM if self.dlab() => (self.divisor >> 8) as u8,
             reg::IER_DLM => self.ier,
-            reg::IIR_FCR => {
-                let value = self.iir;
-                if value & iir::ID == iir::THRI {
-                    self.thr_pending = false;
-                    self.update_interrupt();
-                }
-                value
-            }
+            reg::IIR_FCR => self.iir,
             reg::LCR => self.lcr,
             reg::MCR => self.mcr,
-            reg::LSR => {
-                let value = self.lsr;
-                if value & (lsr::BI | lsr::OE) != 0 {
-                    self.lsr &= !(lsr::BI | lsr::OE);
-                    self.update_interrupt();
-                }
-                value
-            }
+            reg::LSR => self.lsr,
             reg::MSR if self.loopback() => {
                 // The modem outputs loop back to the inputs.
                 (self.mcr & 0x0C) << 4 | (self.mcr & mcr::RTS) << 3 | (self.mcr & mcr::DTR) << 5
             }
-            reg::MSR => {
-                let value = self.msr;
-                if value & msr::ANY_DELTA != 0 {
-                    self.msr &= 0xF0;
-                    self.update_interrupt();
-                }
-                value
-            }
+            reg::MSR => self.msr,
             reg::SCR => self.scr,
             _ => 0,
         }
@@ -446,6 +452,25 @@ mod tests {
         assert_eq!(u.read(reg::LSR), 0x61);
         assert_eq!(u.read(reg::RBR_THR_DLL), b'b');
         assert_eq!(u.read(reg::LSR), 0x60);
+    }
+
+    #[test]
+    fn the_debuggers_peek_takes_nothing() {
+        let (mut u, _, input) = uart();
+        u.write(reg::IIR_FCR, fcr::FE);
+        u.write(reg::IER_DLM, 0x03); // receive and THRE interrupts
+        input.push(b"q");
+        assert_eq!(u.peek(reg::LSR) & lsr::DR, 0, "no host input taken in");
+        assert_eq!(u.read(reg::LSR) & lsr::DR, lsr::DR);
+        for _ in 0..3 {
+            assert_eq!(u.peek(reg::RBR_THR_DLL), b'q');
+            assert_eq!(u.peek(reg::IIR_FCR) & iir::ID, iir::RDI);
+        }
+        assert_eq!(u.read(reg::RBR_THR_DLL), b'q', "the guest still gets it");
+        assert_eq!(u.peek(reg::IIR_FCR) & iir::ID, iir::THRI);
+        assert_eq!(u.peek(reg::IIR_FCR) & iir::ID, iir::THRI, "still pending");
+        assert_eq!(u.read(reg::IIR_FCR) & iir::ID, iir::THRI);
+        assert_eq!(u.read(reg::IIR_FCR) & iir::ID, iir::NO_INT & iir::ID);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! Memory is guest-virtual, translated by the guest's own MMU state, unless
 //! `monitor phys on` switched the session to guest-physical addresses. An address
 //! nothing maps answers with an error packet (GDB: "Cannot access memory"); a read
-//! that runs into one returns the bytes before it.
+//! that runs into one returns the bytes before it. Outside RAM the machine's
+//! devices answer ([`Machine::read_device`]): their registers as the guest would
+//! read them, without the side effects of a read where the board can avoid them.
 
 use super::arch::{E500RegId, E500Regs, Extra};
 use super::breakpoints::EFAULT;
@@ -27,21 +29,44 @@ fn reg_err<T>(_: T) -> TargetError<super::StubError> {
 }
 
 impl<M: Machine> Stub<'_, M> {
-    fn read_mem(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
+    /// Read memory within one page: guest-virtual, or guest-physical in `phys`
+    /// mode; outside RAM, the machine's devices answer.
+    pub(crate) fn read_mem_as(
+        &mut self,
+        phys: bool,
+        addr: u64,
+        buf: &mut [u8],
+    ) -> Result<(), MemoryError> {
         let vcpu = self.machine.vcpu();
-        if self.phys {
+        let read = if phys {
             vcpu.read_phys(addr, buf)
         } else {
             vcpu.read_virt(addr, buf)
+        };
+        match read {
+            Err(MemoryError::NotRam(pa)) if self.machine.read_device(pa, buf) => Ok(()),
+            other => other,
         }
+    }
+
+    fn read_mem(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
+        self.read_mem_as(self.phys, addr, buf)
     }
 
     fn write_mem(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError> {
         let vcpu = self.machine.vcpu();
-        if self.phys {
+        let write = if self.phys {
             vcpu.write_phys(addr, data)
         } else {
             vcpu.write_virt(addr, data)
+        };
+        let one_page = addr % PAGE + data.len() as u64 <= PAGE;
+        match write {
+            // Device memory (within one page, so `pa` is where `data` starts).
+            Err(MemoryError::NotRam(pa)) if one_page && self.machine.write_device(pa, data) => {
+                Ok(())
+            }
+            other => other,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod arch;
 pub mod base;
 pub mod breakpoints;
 pub mod extended_mode;
+mod memory_dump;
 pub mod monitor;
 pub mod regs;
 pub mod resume;

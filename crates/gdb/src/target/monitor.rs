@@ -19,6 +19,9 @@ vmgdb monitor commands:
   info tlb             valid TLB0/TLB1 entries
   info registers       every special-purpose register of this core
   phys [on|off]        memory accesses use guest-physical (on) or virtual (off) addresses
+  x /FMT ADDR          memory through the guest's MMU, as QEMU's monitor: FMT is
+                       [count][x|d|u|o|c][b|h|w|g], e.g. x /4xw 0xc0000000
+  xp /FMT ADDR         guest-physical memory, the whole 36-bit space (devices too)
   comparators [hardware|unlimited]
                        hbreak/watch limited to the core's 2 IACs and 2 DACs (1/2/4/8
                        aligned bytes), or any number of any length (vmgdb's own)
@@ -33,7 +36,12 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
         mut out: ConsoleOutput<'_>,
     ) -> Result<(), Self::Error> {
         let cmd = String::from_utf8_lossy(cmd);
-        let words: Vec<&str> = cmd.split_whitespace().collect();
+        let mut words: Vec<&str> = cmd.split_whitespace().collect();
+        // QEMU's `x/8xb ADDR` spelling, the format glued to the command.
+        if let Some((name @ ("x" | "xp"), _)) = words.first().and_then(|w| w.split_once('/')) {
+            let spec = &words[0][name.len()..];
+            words.splice(0..1, [name, spec]);
+        }
         let mut text = String::new();
         match words.as_slice() {
             [] | ["help"] => {
@@ -90,6 +98,8 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
                     let _ = writeln!(text, "comparators: {arg}");
                 }
             }
+            ["x", args @ ..] => self.memory_dump(false, args, &mut text),
+            ["xp", args @ ..] => self.memory_dump(true, args, &mut text),
             ["reset"] | ["system_reset"] => {
                 self.machine.reset();
                 text.push_str(
