@@ -300,6 +300,12 @@ pub struct HostDebug {
     pub iac: Vec<u32>,
     /// Data comparators.
     pub dac: Vec<HostWatch>,
+    /// With `single_step`: an asynchronous interrupt that comes due during a
+    /// step is taken at its instruction as ever, and its handler runs through
+    /// to the return before the step completes, so a step never lands in a
+    /// handler and the guest's timing is what it would be without the debugger
+    /// (QEMU's SSTEP_NOIRQ masks the interrupt instead, which delays it).
+    pub step_over_interrupts: bool,
 }
 
 impl HostDebug {
@@ -373,6 +379,16 @@ pub enum HostEvent {
     SoftwareBreakpoint { addr: u32 },
 }
 
+/// Where a host single step goes on once the interrupt handler it ran into
+/// ([`HostDebug::step_over_interrupts`]) returns: the interrupted instruction,
+/// in the same privilege (and, in user mode, the same address space).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepResume {
+    pub pc: u32,
+    pub pr: bool,
+    pub pid: u32,
+}
+
 /// The debug facility of one core: the guest bank, DBSR, and the host bank.
 #[derive(Clone, Debug, Default)]
 pub struct Debug {
@@ -386,6 +402,8 @@ pub struct Debug {
     /// The bytes the host bank's watchpoints span, first to last (empty when none):
     /// most accesses to a watched page are told apart with two compares.
     host_watch_span: (u64, u64),
+    /// A host single step waits for an interrupt handler to return here.
+    pub(crate) step_resume: Option<StepResume>,
 }
 
 impl Debug {
@@ -402,6 +420,13 @@ impl Debug {
         });
         self.host_watch_span = span;
         self.host = host;
+        self.step_resume = None;
+    }
+
+    /// Whether the debugger single-steps now (not while a step waits for an
+    /// interrupt handler to return).
+    pub fn host_stepping(&self) -> bool {
+        self.step_resume.is_none() && self.host.as_ref().is_some_and(|h| h.single_step)
     }
 
     /// DBCR0 as the guest reads it: EDM shows that an external debugger owns the facility.
@@ -417,7 +442,8 @@ impl Debug {
 
     /// Whether any comparator of either bank could fire for an instruction at `ea`.
     pub fn iac_may_match(&self, ea: u32) -> bool {
-        let host = self.host.as_ref().is_some_and(|h| h.iac_hit(ea).is_some());
+        let resume = self.step_resume.is_some_and(|r| r.pc == ea & !3);
+        let host = resume || self.host.as_ref().is_some_and(|h| h.iac_hit(ea).is_some());
         host || (self.guest_idm() && self.guest.iac_could_match(ea))
     }
 
@@ -435,7 +461,7 @@ impl Debug {
     /// Whether execution must go one instruction at a time: the debugger single-steps,
     /// or the guest has instruction-complete or branch-taken events armed with DE set.
     pub fn needs_stepping(&self, guest_de: bool) -> bool {
-        let host = self.host.as_ref().is_some_and(|h| h.single_step);
+        let host = self.host_stepping();
         host || (guest_de && self.guest_idm() && self.guest.dbcr0 & (dbcr0::IC | dbcr0::BT) != 0)
     }
 
@@ -612,6 +638,7 @@ mod tests {
                     kind: both,
                 },
             ],
+            ..Default::default()
         };
         assert_eq!(
             h.dbcr0(),

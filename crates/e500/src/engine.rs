@@ -15,7 +15,7 @@
 //! or branch-taken events switch the engine to stepping.
 
 use crate::cpu::{Cpu, Exc, ResetKind};
-use crate::debug::{dbcr0, dbsr, HostDebug, HostEvent};
+use crate::debug::{dbcr0, dbsr, HostDebug, HostEvent, StepResume};
 use crate::decode::{decode, Insn};
 use crate::exec::branch_taken;
 use crate::interrupt::Interrupt;
@@ -177,6 +177,12 @@ impl Core {
             }
         };
         self.cpu.block_start = self.cpu.pc;
+        // A stop the debugger sees in a handler a step ran into ends the step.
+        if matches!(stop, Stop::Host(_) | Stop::Interrupted) && self.cpu.debug.step_resume.is_some()
+        {
+            self.cpu.debug.step_resume = None;
+            self.cpu.debug_updated();
+        }
         stop
     }
 
@@ -217,16 +223,34 @@ impl Core {
             }));
         }
         cpu.external_irq = bus.external_interrupt();
-        let host_step = cpu.debug.host.as_ref().is_some_and(|h| h.single_step);
-        if let Some(int) = cpu.pending_interrupt(!host_step) {
+        let host_step = cpu.debug.host_stepping();
+        let step_over = host_step
+            && cpu
+                .debug
+                .host
+                .as_ref()
+                .is_some_and(|h| h.step_over_interrupts);
+        // Interrupts are taken at the instruction where they come due, stepping
+        // or not (the guest must not depend on the debugger).
+        if let Some(int) = cpu.pending_interrupt() {
             if int == Interrupt::External {
                 if let Some(vector) = bus.acknowledge_external() {
                     cpu.set_spr(Spr::Epr, vector);
                 }
             }
+            let resume = StepResume {
+                pc: cpu.pc,
+                pr: cpu.msr & msr::PR != 0,
+                pid: cpu.mmu.pid[0],
+            };
             cpu.take_interrupt(int, cpu.pc);
             if host_step {
-                return Some(Stop::Host(HostEvent::Step { next: cpu.pc }));
+                if !(step_over && int != Interrupt::Debug) {
+                    return Some(Stop::Host(HostEvent::Step { next: cpu.pc }));
+                }
+                // Run the handler through; the step goes on at its return.
+                cpu.debug.step_resume = Some(resume);
+                cpu.debug_updated();
             }
         }
         if cpu.halted {
@@ -382,6 +406,9 @@ impl Core {
         }
         cpu.block_start = pc;
         if block.iac {
+            if cpu.step_resumes_at(pc) {
+                return self.step(bus);
+            }
             if let Err(exc) = cpu.check_iac(pc) {
                 return self.raise(exc, pc);
             }
@@ -431,7 +458,8 @@ impl Core {
     fn step(&mut self, bus: &mut dyn Bus) -> Option<Stop> {
         let pc = self.cpu.pc;
         self.cpu.block_start = pc;
-        let host_step = self.cpu.debug.host.as_ref().is_some_and(|h| h.single_step);
+        self.cpu.step_resumes_at(pc);
+        let host_step = self.cpu.debug.host_stepping();
         let stepped =
             |core: &Core| host_step.then_some(Stop::Host(HostEvent::Step { next: core.cpu.pc }));
         let word = match self.cpu.fetch_word(pc, bus) {
@@ -473,6 +501,21 @@ impl Core {
 }
 
 impl Cpu {
+    /// Whether a host step waiting for an interrupt handler's return goes on at
+    /// `pc` (then it is no longer waiting).
+    fn step_resumes_at(&mut self, pc: u32) -> bool {
+        let Some(r) = self.debug.step_resume else {
+            return false;
+        };
+        let pr = self.msr & msr::PR != 0;
+        if r.pc != pc & !3 || r.pr != pr || (pr && r.pid != self.mmu.pid[0]) {
+            return false;
+        }
+        self.debug.step_resume = None;
+        self.debug_updated();
+        true
+    }
+
     /// Evaluate both banks' instruction comparators before executing at `pc`.
     pub(crate) fn check_iac(&mut self, pc: u32) -> Result<(), Exc> {
         let q = self.qualifiers();
@@ -482,12 +525,9 @@ impl Cpu {
     }
 
     /// The highest-priority interrupt that is asserted and enabled.
-    pub(crate) fn pending_interrupt(&self, allow_async: bool) -> Option<Interrupt> {
+    pub(crate) fn pending_interrupt(&self) -> Option<Interrupt> {
         if self.debug.guest_interrupt_pending(self.guest_de()) {
             return Some(Interrupt::Debug);
-        }
-        if !allow_async {
-            return None;
         }
         if self.msr & msr::CE != 0 && self.timers.wdt_asserted() {
             return Some(Interrupt::Watchdog);

@@ -32,14 +32,14 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    pub fn new(stream: Stream) -> Conn {
+    pub fn new(stream: Stream, settings: crate::settings::Shared) -> Conn {
         Conn {
             stream,
             input: vec![0; INPUT_BUFFER].into_boxed_slice(),
             start: 0,
             end: 0,
             output: Vec::with_capacity(4096),
-            framer: Framer::default(),
+            framer: Framer::new(settings),
             ready: VecDeque::new(),
             last_packet: Vec::new(),
         }
@@ -62,6 +62,15 @@ impl Conn {
                 Action::Resend => {
                     tracing::debug!("gdb: the client asked for the last reply again");
                     self.stream.write_all(&self.last_packet)?;
+                }
+                Action::Reply { ack, packet } => {
+                    let mut out = Vec::with_capacity(packet.len() + 1);
+                    if ack {
+                        out.push(b'+');
+                    }
+                    out.extend_from_slice(&packet);
+                    self.stream.write_all(&out)?;
+                    self.last_packet = packet;
                 }
             }
         }

@@ -13,6 +13,9 @@
 //!   splits its reads by the packet size it was told);
 //! * a bad checksum is answered with `-` (GDB sends the packet again);
 //! * the client's `-` is answered by sending the last reply again;
+//! * QEMU's own packets (`qqemu.sstep`, `Qqemu.PhyMemMode:1`, ...) are answered
+//!   here from the session's [`Settings`], acknowledged with `+` until the
+//!   client has switched to no-ack mode;
 //! * `+` and Ctrl-C (0x03) pass on; bytes outside a packet are dropped.
 
 /// The most a memory read returns: its hex reply fits the advertised packet size.
@@ -22,6 +25,8 @@ pub const MAX_READ: usize = (crate::server::PACKET_SIZE - 16) / 2;
 const MAX_BODY: usize = crate::server::PACKET_SIZE - 4;
 
 /// What to do after a byte from the client.
+use crate::settings;
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
     /// Nothing yet (inside a packet, or junk dropped).
@@ -32,6 +37,9 @@ pub enum Action {
     Nak,
     /// Send the last reply again.
     Resend,
+    /// Send this to the client (an acknowledgement if due, then the framed
+    /// reply, which is the last reply from now on).
+    Reply { ack: bool, packet: Vec<u8> },
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +55,10 @@ enum State {
 pub struct Framer {
     state: State,
     body: Vec<u8>,
+    /// The session's settings, which QEMU's packets read and set.
+    settings: settings::Shared,
+    /// The client asked for no-ack mode (`gdbstub` grants it).
+    no_ack: bool,
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -91,6 +103,28 @@ fn cap_read(args: &[u8]) -> Option<Vec<u8>> {
 }
 
 impl Framer {
+    /// A framer for a session with `settings`.
+    pub fn new(settings: settings::Shared) -> Framer {
+        Framer {
+            settings,
+            ..Framer::default()
+        }
+    }
+
+    /// A packet passed its checksum: answer it here or pass it on.
+    fn checked(&mut self) -> Action {
+        if let Some(reply) = settings::answer(&self.settings, &self.body) {
+            return Action::Reply {
+                ack: !self.no_ack,
+                packet: frame(&reply),
+            };
+        }
+        if self.body == b"QStartNoAckMode" {
+            self.no_ack = true;
+        }
+        Action::Feed(frame(&rewrite(&self.body)))
+    }
+
     /// Take one byte from the client.
     pub fn push(&mut self, byte: u8) -> Action {
         match self.state {
@@ -136,9 +170,7 @@ impl Framer {
             State::Checksum(Some(high)) => {
                 self.state = State::Outside;
                 match hex(byte) {
-                    Some(low) if high << 4 | low == checksum(&self.body) => {
-                        Action::Feed(frame(&rewrite(&self.body)))
-                    }
+                    Some(low) if high << 4 | low == checksum(&self.body) => self.checked(),
                     _ => Action::Nak,
                 }
             }

@@ -80,6 +80,7 @@ pub mod endpoint;
 mod framing;
 pub mod machine;
 pub mod server;
+mod settings;
 pub mod target;
 mod watcher;
 

@@ -128,7 +128,7 @@ fn session<M: Machine>(
             return SessionEnd::Released;
         }
     };
-    let conn = Conn::new(stream);
+    let conn = Conn::new(stream, stub.settings.clone());
     let end =
         catch_unwind(AssertUnwindSafe(|| drive(&mut stub, conn, watcher))).unwrap_or_else(|_| {
             tracing::error!("gdb: the stub panicked; client dropped");

@@ -76,6 +76,7 @@ fn host_bank(
     }
     let mut host = HostDebug {
         single_step: dbg.control & control::SINGLESTEP != 0,
+        step_over_interrupts: dbg.control & control::STEP_OVER_INTERRUPTS != 0,
         sw_breakpoints: dbg.control & control::USE_SW_BP != 0,
         ..HostDebug::default()
     };

@@ -10,8 +10,14 @@ pub mod control {
     pub const USE_SW_BP: u32 = 0x0001_0000;
     /// `bps` holds hardware breakpoints and watchpoints.
     pub const USE_HW_BP: u32 = 0x0002_0000;
+    /// With SINGLESTEP: an interrupt that comes due during a step is taken at its
+    /// instruction, and its handler runs through before the step completes (the
+    /// step never stops in a handler, and the guest is not delayed). vmgdb's own
+    /// flag, in the bit x86 KVM uses for KVM_GUESTDBG_BLOCKIRQ, the nearest thing
+    /// KVM has (which masks the interrupt instead).
+    pub const STEP_OVER_INTERRUPTS: u32 = 0x0010_0000;
     /// Every flag this layer knows.
-    pub const ALL: u32 = ENABLE | SINGLESTEP | USE_SW_BP | USE_HW_BP;
+    pub const ALL: u32 = ENABLE | SINGLESTEP | USE_SW_BP | USE_HW_BP | STEP_OVER_INTERRUPTS;
 }
 
 /// `HwBreakpoint::kind` bits (KVMPPC_DEBUG_*); the same bits make up an exit's status.

@@ -1,7 +1,8 @@
 //! The debugger must not perturb the guest: a timer-driven program takes its
 //! decrementer interrupts at the same instructions whether it runs in one go or
-//! in small slices (as under GDB), and with breakpoints and watchpoints armed
-//! that never fire. The guest logs the time base at each interrupt; the logs
+//! in small slices (as under GDB), with breakpoints and watchpoints armed
+//! that never fire, and single-stepped from start to end (stepping over the
+//! interrupts: no step stops in the handler). The guest logs the time base at each interrupt; the logs
 //! must be identical.
 
 use e500::asm::*;
@@ -71,6 +72,35 @@ fn trace(flavor: Flavor, slice: u64, debug: Option<GuestDebug>) -> Vec<u32> {
             "{flavor}: unexpected {exit:?}"
         );
     }
+    logged(flavor, &v)
+}
+
+/// Single-step the whole run, as GDB's `stepi` would, stepping over interrupts;
+/// no step may stop inside the handler.
+fn stepped_trace(flavor: Flavor) -> Vec<u32> {
+    let mut v = vcpu(flavor);
+    v.set_guest_debug(&GuestDebug {
+        control: control::ENABLE | control::SINGLESTEP | control::STEP_OVER_INTERRUPTS,
+        bps: vec![],
+    })
+    .unwrap();
+    let handler = HANDLER as u64..HANDLER as u64 + 4 * handler().len() as u64;
+    while v.instructions() < INSTRUCTIONS {
+        match v.run_for(&mut NoDevices, INSTRUCTIONS - v.instructions()) {
+            vmgdb_hv::Exit::Debug(d) => assert!(
+                !handler.contains(&d.address),
+                "{flavor}: a step stopped in the handler at {:#x}",
+                d.address
+            ),
+            vmgdb_hv::Exit::Budget => {}
+            other => panic!("{flavor}: unexpected {other:?}"),
+        }
+    }
+    logged(flavor, &v)
+}
+
+/// The time base the handler logged at each interrupt.
+fn logged(flavor: Flavor, v: &E500Vcpu) -> Vec<u32> {
     let mut log = vec![0u8; 4096];
     v.read_phys(LOG as u64, &mut log).unwrap();
     let entries: Vec<u32> = log
@@ -119,5 +149,10 @@ fn interrupts_arrive_at_the_same_instruction_however_the_run_is_cut() {
                 "{flavor}: {what} moved the interrupts"
             );
         }
+        assert_eq!(
+            stepped_trace(flavor),
+            reference,
+            "{flavor}: single-stepping moved the interrupts"
+        );
     }
 }

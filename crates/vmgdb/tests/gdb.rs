@@ -574,6 +574,58 @@ fn monitor_commands_then_quit() {
     }
 }
 
+/// Stepping through a loop while decrementer interrupts come due: by default
+/// (QEMU's NOIRQ) no step stops in a handler, yet every interrupt is taken, at
+/// its instruction (the handler counts them); with `Qqemu.sstep=1` a step
+/// stops at the vector, as on QEMU.
+#[test]
+fn steps_run_interrupt_handlers_through_unless_told_otherwise() {
+    let mut vm = Vmgdb::start("e500v2", "interrupts", Transport::Tcp, true);
+    let spin = source_line(
+        &guests::dir().join("interrupts.c"),
+        "for (spins = 0; dec_ticks < 20; spins++)",
+    )
+    .0;
+    let step_until_the_vector = [
+        "set $n = 0",
+        "while $n < 6000 && $pc != ($ivpr | $ivor10)",
+        "stepi",
+        "set $n = $n + 1",
+        "end",
+        "printf \"landed %d, ticks %d\\n\", $pc == ($ivpr | $ivor10), dec_ticks",
+    ];
+    let out = vm
+        .gdb()
+        .cmds(&[
+            "set suppress-cli-notifications on",
+            &format!("tbreak interrupts.c:{spin}"),
+            "continue",
+            "maint packet qqemu.sstepbits",
+            "maint packet qqemu.sstep",
+            "p dec_ticks",
+        ])
+        .script(&step_until_the_vector)
+        .cmds(&["maint packet Qqemu.sstep=1", "monitor sstep"])
+        .script(&step_until_the_vector)
+        .cmds(&["info symbol $pc", "monitor sstep 7", "kill"])
+        .run();
+    assert_all(
+        &out,
+        &[
+            "received: \"ENABLE=1,NOIRQ=2,NOTIMER=4\"",
+            "received: \"0x7\"",
+            "$1 = 0\n",
+            // 6000 steps, about 1.2 decrementer periods: one interrupt taken.
+            "landed 0, ticks 1\n",
+            "sstep flags 0x1",
+            "landed 1, ticks 1\n",
+            "rt_vectors + ",
+            "sstep flags 0x7",
+        ],
+    );
+    assert!(vm.wait_exit().success());
+}
+
 /// Device registers through GDB's `x` at a virtual address the guest maps to
 /// its CCSR, and through `monitor xp` at their 36-bit physical address; reads
 /// change nothing the guest sees, writes reach the device.

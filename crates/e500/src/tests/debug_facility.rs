@@ -275,6 +275,7 @@ fn host(iac: [Option<u32>; 2], dac: [Option<HostWatch>; 2], step: bool) -> HostD
         sw_breakpoints: true,
         iac: iac.into_iter().flatten().collect(),
         dac: dac.into_iter().flatten().collect(),
+        step_over_interrupts: false,
     }
 }
 

@@ -50,12 +50,12 @@ impl<M: Machine> Stub<'_, M> {
     }
 
     fn read_mem(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
-        self.read_mem_as(self.phys, addr, buf)
+        self.read_mem_as(self.settings.phys.get(), addr, buf)
     }
 
     fn write_mem(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryError> {
         let vcpu = self.machine.vcpu();
-        let write = if self.phys {
+        let write = if self.settings.phys.get() {
             vcpu.write_phys(addr, data)
         } else {
             vcpu.write_virt(addr, data)

@@ -61,6 +61,9 @@ pub struct DebugState {
     /// Watchpoints, in insertion order (DAC1, DAC2).
     pub watch: Vec<Watch>,
     pub single_step: bool,
+    /// Steps run the handlers of interrupts that come due through (QEMU's
+    /// NOIRQ single-step flag).
+    pub step_over_interrupts: bool,
     /// What `set_guest_debug` last accepted.
     applied: GuestDebug,
 }
@@ -72,6 +75,9 @@ impl DebugState {
         let mut control = 0;
         if self.single_step {
             control |= control::ENABLE | control::SINGLESTEP;
+            if self.step_over_interrupts {
+                control |= control::STEP_OVER_INTERRUPTS;
+            }
         }
         if !self.sw.is_empty() {
             control |= control::ENABLE | control::USE_SW_BP;
@@ -291,7 +297,10 @@ mod tests {
         });
         d.single_step = true;
         let g = d.guest_debug();
-        assert_eq!(g.control, control::ALL);
+        assert_eq!(g.control, control::ALL & !control::STEP_OVER_INTERRUPTS);
+        d.step_over_interrupts = true;
+        assert_eq!(d.guest_debug().control, control::ALL);
+        let g = d.guest_debug();
         assert_eq!(g.bps[0], HvBp::breakpoint(0x200));
         assert_eq!(g.bps[1], HvBp::watchpoint(0x3000, 4, bp_type::WATCH_ACCESS));
     }

@@ -52,8 +52,9 @@ pub struct Stub<'m, M: Machine> {
     pub(crate) regs: RegMap,
     pub(crate) xml: String,
     pub(crate) debug: DebugState,
-    /// `monitor phys on`: memory packets address guest-physical memory.
-    pub(crate) phys: bool,
+    /// Physical addressing and single-step flags, shared with the connection
+    /// (QEMU's packets set them there).
+    pub(crate) settings: crate::settings::Shared,
     pub(crate) resume: ResumeMode,
     pub(crate) end: Option<EndRequest>,
     /// The client asked for extended-remote mode (`!`).
@@ -73,7 +74,7 @@ impl<'m, M: Machine> Stub<'m, M> {
             regs,
             xml,
             debug: DebugState::default(),
-            phys: false,
+            settings: Default::default(),
             resume: ResumeMode::Continue,
             end: None,
             extended: false,
@@ -85,7 +86,7 @@ impl<'m, M: Machine> Stub<'m, M> {
     /// Undo everything the session programmed: breakpoints, watchpoints, single
     /// step, physical addressing. The guest's memory holds its own bytes again.
     pub fn release(&mut self) -> Result<(), StubError> {
-        self.phys = false;
+        self.settings.phys.set(false);
         self.resume = ResumeMode::Continue;
         Ok(self.debug.reset(self.machine.vcpu())?)
     }

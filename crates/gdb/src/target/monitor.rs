@@ -4,6 +4,7 @@
 use super::regs::{Feature, RegKind};
 use super::{EndRequest, Stub};
 use crate::machine::Machine;
+use crate::settings::sstep;
 use gdbstub::target::ext::monitor_cmd::{ConsoleOutput, MonitorCmd};
 use std::fmt::Write as _;
 use vmgdb_hv::{HwDebugLimits, Reg, TlbInfo, Vcpu};
@@ -22,6 +23,9 @@ vmgdb monitor commands:
   x /FMT ADDR          memory through the guest's MMU, as QEMU's monitor: FMT is
                        [count][x|d|u|o|c][b|h|w|g], e.g. x /4xw 0xc0000000
   xp /FMT ADDR         guest-physical memory, the whole 36-bit space (devices too)
+  sstep [FLAGS]         single-step flags, as QEMU's qqemu.sstep: 1 ENABLE, 2 NOIRQ
+                       (a step runs an interrupt's handler through; default on),
+                       4 NOTIMER (accepted; virtual time always advances)
   comparators [hardware|unlimited]
                        hbreak/watch limited to the core's 2 IACs and 2 DACs (1/2/4/8
                        aligned bytes), or any number of any length (vmgdb's own)
@@ -59,15 +63,36 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
             ["info", "tlb"] => tlb_table(&self.machine.vcpu().tlb(), &mut text),
             ["info", "registers"] | ["info", "sprs"] => self.spr_table(&mut text),
             ["phys"] => {
-                let _ = writeln!(text, "physical addressing is {}", on_off(self.phys));
+                let _ = writeln!(
+                    text,
+                    "physical addressing is {}",
+                    on_off(self.settings.phys.get())
+                );
             }
             ["phys", arg @ ("on" | "off")] => {
-                self.phys = *arg == "on";
+                self.settings.phys.set(*arg == "on");
                 let _ = writeln!(
                     text,
                     "memory accesses now use guest-{} addresses",
-                    if self.phys { "physical" } else { "virtual" }
+                    if self.settings.phys.get() {
+                        "physical"
+                    } else {
+                        "virtual"
+                    }
                 );
+            }
+            ["sstep"] => {
+                let _ = writeln!(text, "sstep flags 0x{:x}", self.settings.sstep.get());
+            }
+            ["sstep", flags] => {
+                let flags = flags.trim_start_matches("0x");
+                match u32::from_str_radix(flags, 16) {
+                    Ok(f) if f & !sstep::ALL == 0 && f & sstep::ENABLE != 0 => {
+                        self.settings.sstep.set(f);
+                        let _ = writeln!(text, "sstep flags 0x{f:x}");
+                    }
+                    _ => text.push_str("sstep takes ENABLE (1) plus NOIRQ (2) and NOTIMER (4)\n"),
+                }
             }
             ["comparators"] => {
                 let (iacs, dacs) = self.machine.vcpu().hw_debug_slots();

@@ -14,6 +14,7 @@
 use super::regs::Feature;
 use super::Stub;
 use crate::machine::{Machine, MachineEvent};
+use crate::settings::sstep;
 use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::base::singlethread::{
@@ -80,17 +81,16 @@ impl<M: Machine> Stub<'_, M> {
     pub fn execute(&mut self, client: &mut dyn ClientLink) -> Execution {
         let mode = self.resume;
         let stepping = mode != ResumeMode::Continue;
+        self.debug.step_over_interrupts = self.settings.sstep.get() & sstep::NOIRQ != 0;
         if let Err(e) = self.debug.set_single_step(self.machine.vcpu(), stepping) {
             tracing::warn!("cannot program single step: {e}");
             return Execution::Stopped(SingleThreadStopReason::Signal(Signal::SIGILL));
         }
         let mut watching = false;
         let outcome = loop {
-            let budget = match mode {
-                ResumeMode::Step => u64::MAX,
-                _ if watching => u64::MAX,
-                _ => QUIET_SLICE,
-            };
+            // A step usually returns at once, but one that runs an interrupt's
+            // handler through may take a while: it is watched like a continue.
+            let budget = if watching { u64::MAX } else { QUIET_SLICE };
             match self.machine.run(budget) {
                 MachineEvent::Debug(exit) => {
                     if let ResumeMode::Range { start, end } = mode {
