@@ -551,8 +551,28 @@ impl Cpu {
         Ok(())
     }
 
-    /// Remove every planted breakpoint, restoring the original words.
+    /// A software breakpoint at `ea` compared by address, for where nothing is
+    /// mapped (or no RAM is) to plant one: it fires wherever `ea` is fetched
+    /// from, once the guest maps it.
+    pub fn add_address_breakpoint(&mut self, ea: u32) {
+        self.debug.address_breakpoints.insert(ea & !3);
+        self.debug_updated();
+    }
+
+    /// Remove the breakpoint by address at `ea`; whether there was one.
+    pub fn remove_address_breakpoint(&mut self, ea: u32) -> bool {
+        let had = self.debug.address_breakpoints.remove(&(ea & !3));
+        self.debug_updated();
+        had
+    }
+
+    /// Remove every planted breakpoint, restoring the original words, and every
+    /// breakpoint by address.
     pub fn clear_breakpoints(&mut self) {
+        if !self.debug.address_breakpoints.is_empty() {
+            self.debug.address_breakpoints.clear();
+            self.debug_updated();
+        }
         let sites: Vec<(u32, u64)> = self.overlay.sites.iter().copied().collect();
         for (ea, pa) in sites {
             let _ = self.remove_breakpoint(ea, pa);

@@ -404,6 +404,10 @@ pub struct Debug {
     host_watch_span: (u64, u64),
     /// A host single step waits for an interrupt handler to return here.
     pub(crate) step_resume: Option<StepResume>,
+    /// Software breakpoints the debugger set where nothing was mapped to plant
+    /// them: compared by effective address (as QEMU compares all of its), and
+    /// reported as software breakpoints while the host bank takes them.
+    pub(crate) address_breakpoints: std::collections::BTreeSet<u32>,
 }
 
 impl Debug {
@@ -442,7 +446,8 @@ impl Debug {
 
     /// Whether any comparator of either bank could fire for an instruction at `ea`.
     pub fn iac_may_match(&self, ea: u32) -> bool {
-        let resume = self.step_resume.is_some_and(|r| r.pc == ea & !3);
+        let resume = self.step_resume.is_some_and(|r| r.pc == ea & !3)
+            || self.address_breakpoint(ea).is_some();
         let host = resume || self.host.as_ref().is_some_and(|h| h.iac_hit(ea).is_some());
         host || (self.guest_idm() && self.guest.iac_could_match(ea))
     }
@@ -485,8 +490,20 @@ impl Debug {
         })
     }
 
-    /// The debugger's event for an instruction at `ea`, if a comparator matches.
+    /// The software breakpoint by address at `ea`, while the debugger takes them.
+    fn address_breakpoint(&self, ea: u32) -> Option<HostEvent> {
+        let taken = !self.address_breakpoints.is_empty()
+            && self.host.as_ref().is_some_and(|h| h.sw_breakpoints)
+            && self.address_breakpoints.contains(&(ea & !3));
+        taken.then_some(HostEvent::SoftwareBreakpoint { addr: ea })
+    }
+
+    /// The debugger's event for an instruction at `ea`, if a comparator (or a
+    /// software breakpoint by address) matches.
     pub fn host_iac(&self, ea: u32) -> Option<HostEvent> {
+        if let Some(event) = self.address_breakpoint(ea) {
+            return Some(event);
+        }
         let n = self.host.as_ref()?.iac_hit(ea)?;
         Some(HostEvent::Breakpoint {
             addr: ea,

@@ -26,8 +26,9 @@ pub const DAC_COUNT: usize = 2;
 /// An emulated e500 vCPU with its RAM.
 pub struct E500Vcpu {
     core: Core,
-    /// Planted software breakpoints: guest-virtual address → physical word.
-    sw_breakpoints: BTreeMap<u64, u64>,
+    /// Software breakpoints: guest-virtual address → the physical word planted,
+    /// or `None` for one compared by address (nothing was mapped there).
+    sw_breakpoints: BTreeMap<u64, Option<u64>>,
     limits: HwDebugLimits,
 }
 
@@ -214,19 +215,39 @@ impl Vcpu for E500Vcpu {
             .cpu
             .debug_translate_fetch(ea)
             .or_else(|| self.core.cpu.debug_translate(ea));
-        let pa = pa.ok_or(MemoryError::Unmapped(addr))?;
-        self.core.cpu.plant_breakpoint(ea, pa, SW_BREAKPOINT)?;
-        self.sw_breakpoints.insert(addr, pa & !3);
+        // Where no RAM is mapped (yet), compare the address instead, as QEMU
+        // does for every breakpoint: `break start_kernel` before Linux maps it.
+        let planted = match pa {
+            Some(pa)
+                if self
+                    .core
+                    .cpu
+                    .plant_breakpoint(ea, pa, SW_BREAKPOINT)
+                    .is_ok() =>
+            {
+                Some(pa & !3)
+            }
+            _ => {
+                self.core.cpu.add_address_breakpoint(ea);
+                None
+            }
+        };
+        self.sw_breakpoints.insert(addr, planted);
         Ok(())
     }
 
     fn remove_sw_breakpoint(&mut self, addr: u64) -> Result<(), MemoryError> {
-        let pa = self
+        let planted = self
             .sw_breakpoints
             .remove(&addr)
             .ok_or(MemoryError::NoBreakpoint(addr))?;
-        // `addr` came from a u32 when it was planted.
-        self.core.cpu.remove_breakpoint(addr as u32, pa)?;
+        // `addr` came from a u32 when it was set.
+        match planted {
+            Some(pa) => self.core.cpu.remove_breakpoint(addr as u32, pa)?,
+            None => {
+                self.core.cpu.remove_address_breakpoint(addr as u32);
+            }
+        }
         Ok(())
     }
 

@@ -162,6 +162,35 @@ fn single_step_and_software_breakpoint_are_told_apart() {
     }
 }
 
+/// A software breakpoint where nothing is mapped yet (Linux's kernel addresses
+/// at reset) is accepted and fires once the guest maps the address and runs
+/// there, as on QEMU; removing it leaves nothing behind.
+#[test]
+fn a_software_breakpoint_before_its_mapping_fires_once_mapped() {
+    for flavor in flavors() {
+        const ALIAS: u64 = 0x4000_0000;
+        let mut v = vcpu(flavor, &prog());
+        v.insert_sw_breakpoint(ALIAS + ORIGIN + 8).unwrap();
+        v.set_guest_debug(&debug(control::ENABLE | control::USE_SW_BP, &[]))
+            .unwrap();
+        // The guest's own mapping of the same code, made after the breakpoint.
+        assert!(v.set_tlb1_entry(1, 0x8000_0800, ALIAS as u32, 0x3F, 0));
+        v.set_reg(Reg::Pc, ALIAS + ORIGIN).unwrap();
+        let Exit::Debug(e) = v.run_for(&mut NoDevices, 1_000_000) else {
+            panic!("{flavor}: no debug exit")
+        };
+        assert_eq!(
+            (e.address, e.reason),
+            (ALIAS + ORIGIN + 8, DebugReason::SoftwareBreakpoint),
+            "{flavor}"
+        );
+        assert_eq!(v.get_reg(Reg::Gpr(3)).unwrap(), 0, "{flavor}: not run yet");
+        v.remove_sw_breakpoint(ALIAS + ORIGIN + 8).unwrap();
+        assert_eq!(v.run_for(&mut NoDevices, 100), Exit::Budget);
+        assert_eq!(v.get_reg(Reg::Gpr(3)).unwrap(), 1, "{flavor}: runs on");
+    }
+}
+
 #[test]
 fn software_breakpoint_without_use_sw_bp_is_the_guests_illegal_instruction() {
     let mut v = vcpu(Flavor::E500v2, &prog());

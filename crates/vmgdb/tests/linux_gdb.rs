@@ -74,15 +74,16 @@ fn kernel_debugging(flavour: &'static str) {
     let out = vm
         .gdb()
         .cmds(&[
-            // From the first instruction, before Linux has set up its mappings.
+            // From the first instruction, before Linux has set up its mappings:
+            // a hardware breakpoint, and a software one compared by address
+            // until the kernel maps it.
             "hbreak start_kernel",
-            "continue",
-            "delete",
-            // Software breakpoints in the relocated kernel; a step stays in
-            // its function (no timer interrupt taken while stepping).
             "break do_sys_openat2",
             "continue",
+            "delete 1",
+            "continue",
             "bt 2",
+            // A step stays in its function (no timer interrupt handler).
             "next",
             "info symbol $pc",
             "delete",
