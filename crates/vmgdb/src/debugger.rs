@@ -15,6 +15,18 @@ impl Machine for Board {
         self.0.vcpu_mut()
     }
 
+    fn monitor(&mut self, cmd: &str, out: &mut String) -> bool {
+        match cmd.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["info", "mtree"] => out.push_str(&self.0.memory_tree()),
+            _ => return false,
+        }
+        true
+    }
+
+    fn monitor_help(&self, out: &mut String) {
+        out.push_str("  info mtree           the board's physical memory map (devices and RAM)\n");
+    }
+
     fn read_device(&mut self, pa: u64, buf: &mut [u8]) -> bool {
         self.0.read_device(pa, buf)
     }

@@ -418,6 +418,35 @@ impl Ppce500 {
         }
     }
 
+    /// The guest-physical memory map in the shape of QEMU's `info mtree`:
+    /// RAM, the PCI windows, and the CCSR block with its devices.
+    pub fn memory_tree(&self) -> String {
+        use crate::ppce500::map::*;
+        let line = |depth: usize, base: u64, size: u64, kind: &str, name: &str| {
+            format!(
+                "{:indent$}{base:016x}-{:016x} (prio 0, {kind}): {name}\n",
+                "",
+                base + size - 1,
+                indent = 2 * depth
+            )
+        };
+        let ccsr =
+            |offset: u64, size: u64, name: &str| line(2, CCSR_BASE + offset, size, "i/o", name);
+        let mut out = String::from("address-space: memory\n");
+        out += &line(1, 0, self.vcpu.ram_size(), "ram", "ppce500.ram");
+        out += &line(1, PCI_MMIO_BASE, PCI_MMIO_SIZE, "i/o", "pci-mmio window");
+        out += &line(1, CCSR_BASE, CCSR_SIZE, "container", "e500-ccsr");
+        out += &ccsr(I2C_OFFSET, crate::ppce500::i2c::SIZE, "mpc-i2c");
+        out += &ccsr(UART0_OFFSET, UART_WINDOW, "serial (console)");
+        out += &ccsr(UART1_OFFSET, UART_WINDOW, "serial");
+        out += &ccsr(PCI_OFFSET, crate::ppce500::pci::BLOCK_SIZE, "pci-host");
+        out += &ccsr(MPIC_OFFSET, MPIC_SIZE, "openpic");
+        out += &ccsr(GUTS_OFFSET, GUTS_SIZE, "mpc85xx-guts");
+        out += &ccsr(GPIO_OFFSET, GPIO_SIZE, "mpc8xxx-gpio");
+        out += &line(1, PCI_PIO_BASE, PCI_PIO_SIZE, "i/o", "pci-pio window");
+        out
+    }
+
     /// The debugger reads device memory at guest-physical `pa` (outside RAM),
     /// register by register in their natural sizes, changing no device state
     /// ([`Devices::peek`]); `false` if some byte has no device.

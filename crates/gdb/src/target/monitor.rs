@@ -18,7 +18,8 @@ vmgdb monitor commands:
   info version         vmgdb's version (the kernel's GDB scripts ask, as of QEMU)
   info cpus            the vCPUs, as GDB threads
   info tlb             valid TLB0/TLB1 entries
-  info registers       every special-purpose register of this core
+  info registers       NIP, LR, CTR, XER, MSR, CR, the GPRs and every SPR of this core
+  info sprs            the SPRs alone
   phys [on|off]        memory accesses use guest-physical (on) or virtual (off) addresses
   x /FMT ADDR          memory through the guest's MMU, as QEMU's monitor: FMT is
                        [count][x|d|u|o|c][b|h|w|g], e.g. x /4xw 0xc0000000
@@ -61,7 +62,11 @@ impl<M: Machine> MonitorCmd for Stub<'_, M> {
                 let _ = writeln!(text, "* CPU #0: thread_id=1 pc={pc:#010x}");
             }
             ["info", "tlb"] => tlb_table(&self.machine.vcpu().tlb(), &mut text),
-            ["info", "registers"] | ["info", "sprs"] => self.spr_table(&mut text),
+            ["info", "registers"] => {
+                self.gpr_table(&mut text);
+                self.spr_table(&mut text);
+            }
+            ["info", "sprs"] => self.spr_table(&mut text),
             ["phys"] => {
                 let _ = writeln!(
                     text,
@@ -162,6 +167,31 @@ fn on_off(b: bool) -> &'static str {
 }
 
 impl<M: Machine> Stub<'_, M> {
+    /// What QEMU's `info registers` starts with: NIP, LR, CTR, XER, MSR, CR and
+    /// the GPRs, eight to a line.
+    fn gpr_table(&mut self, text: &mut String) {
+        let vcpu = self.machine.vcpu();
+        let r = |reg: Reg| vcpu.get_reg(reg).unwrap_or(0);
+        let _ = writeln!(
+            text,
+            "NIP {:08x}   LR {:08x} CTR {:08x} XER {:08x} CPU#0",
+            r(Reg::Pc),
+            r(Reg::Lr),
+            r(Reg::Ctr),
+            r(Reg::Xer)
+        );
+        let _ = writeln!(text, "MSR {:08x}   CR {:08x}", r(Reg::Msr), r(Reg::Cr));
+        for n in 0..32u8 {
+            if n % 8 == 0 {
+                let _ = write!(text, "GPR{n:02}");
+            }
+            let _ = write!(text, " {:08x}", r(Reg::Gpr(n)));
+            if n % 8 == 7 {
+                text.push('\n');
+            }
+        }
+    }
+
     /// MSR and every SPR of the flavour, four to a line.
     fn spr_table(&mut self, text: &mut String) {
         let regs: Vec<(String, RegKind)> = self
