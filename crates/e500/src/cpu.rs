@@ -207,6 +207,8 @@ pub struct Cpu {
     pub(crate) block_start: u32,
     /// Executing a block (not stepping): device accesses end it ([`Exc::Device`]).
     pub(crate) in_block: bool,
+    /// Which execution events are traced ([`crate::trace`]).
+    pub(crate) trace: crate::Trace,
     /// Physical address reserved by `lwarx`.
     pub(crate) reservation: Option<u64>,
     /// In `wait`: idle until an interrupt.
@@ -258,6 +260,7 @@ impl Cpu {
             halted: false,
             horizon: 0,
             in_block: false,
+            trace: crate::Trace::default(),
             translation_changed: true,
             debug_changed: true,
             bus_exit: false,
@@ -413,6 +416,9 @@ impl Cpu {
         };
         self.set_spr(save0, return_pc);
         self.set_spr(save1, old);
+        if self.trace.int || self.trace.mmu {
+            self.trace_interrupt(int, return_pc, (save0, save1));
+        }
         if int == Interrupt::Debug && self.debug.host.is_some() {
             self.in_debug_handler = true;
         }
@@ -430,6 +436,40 @@ impl Cpu {
         };
         if event != 0 && self.debug.guest_idm() && self.debug.guest.dbcr0 & event != 0 {
             self.record_guest_event(event);
+        }
+    }
+
+    #[cold]
+    fn trace_interrupt(&self, int: Interrupt, return_pc: u32, (save0, save1): (Spr, Spr)) {
+        let vector = (self.spr(Spr::Ivpr) & 0xFFFF_0000) | (self.ivor(int.ivor()) & 0xFFF0);
+        if self.trace.int {
+            // The instruction that raised it (`sc` returns after itself).
+            let at = match int {
+                Interrupt::SystemCall => return_pc.wrapping_sub(4),
+                _ => return_pc,
+            };
+            crate::trace::event!(
+                int,
+                "int: {int:?} (IVOR{}) at {at:#010x} => {vector:#010x} {save0:?} {:#010x} {save1:?} {:#010x} ESR {:#010x} DEAR {:#010x}",
+                int.ivor(),
+                self.spr(save0),
+                self.spr(save1),
+                self.spr(Spr::Esr),
+                self.spr(Spr::Dear)
+            );
+        }
+        if self.trace.mmu {
+            match int {
+                Interrupt::DataTlbError => crate::trace::event!(
+                    mmu,
+                    "mmu: data TLB miss at {return_pc:#010x}: EA {:#010x}",
+                    self.spr(Spr::Dear)
+                ),
+                Interrupt::InstructionTlbError => {
+                    crate::trace::event!(mmu, "mmu: instruction TLB miss: EA {return_pc:#010x}")
+                }
+                _ => {}
+            }
         }
     }
 

@@ -155,6 +155,11 @@ impl Core {
         self.cpu.icount
     }
 
+    /// Trace these execution events ([`crate::trace`]).
+    pub fn set_trace(&mut self, trace: crate::Trace) {
+        self.cpu.trace = trace;
+    }
+
     /// Install (or remove) the debugger's bank.
     pub fn set_host_debug(&mut self, host: Option<HostDebug>) {
         self.cpu.debug.set_host(host);
@@ -418,6 +423,9 @@ impl Core {
         // Insn::EndOfBlock after it ends every walk through the block.
         let first: *const Insn = block.insns.as_ptr();
         loop {
+            if cpu.trace.exec {
+                crate::trace::event!(exec, "exec: {pc:#010x} ({len} instructions)");
+            }
             let mut at = pc;
             let mut insn = first;
             let cur = loop {
@@ -471,6 +479,9 @@ impl Core {
         }
         let insn = decode(word);
         let cpu = &mut self.cpu;
+        if cpu.trace.exec {
+            crate::trace::event!(exec, "exec: {pc:#010x} (1 instruction)");
+        }
         let guest_events = cpu.guest_de() && cpu.debug.guest_idm();
         if guest_events && cpu.debug.guest.dbcr0 & dbcr0::BT != 0 && branch_taken(cpu, &insn) {
             cpu.record_guest_event(dbsr::BT);

@@ -28,6 +28,7 @@ pub mod msr;
 pub mod softtlb;
 pub mod spr;
 pub mod timer;
+pub mod trace;
 
 pub use access::MemError;
 pub use cpu::{Cpu, ResetKind};
@@ -37,6 +38,7 @@ pub use exec::SW_BREAKPOINT;
 pub use flavor::Flavor;
 pub use memory::{Bus, BusAction, NoDevices, Ram};
 pub use spr::Spr;
+pub use trace::Trace;
 
 #[cfg(test)]
 mod tests;

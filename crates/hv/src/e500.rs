@@ -47,6 +47,11 @@ impl E500Vcpu {
         self.core.cpu.flavor()
     }
 
+    /// Trace these execution events (QEMU's `-d`; see [`e500::trace`]).
+    pub fn set_trace(&mut self, trace: e500::Trace) {
+        self.core.set_trace(trace);
+    }
+
     /// The emulated core (for inspection).
     pub fn core(&self) -> &Core {
         &self.core

@@ -3,7 +3,7 @@
 //! ```text
 //! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE] [--bios FILE]
 //!           [--append CMDLINE] [--initrd FILE] [--dtb FILE] [--dumpdtb FILE] [-m SIZE]
-//!           [--gdb ADDRESS [--wait]] [--stats]
+//!           [--gdb ADDRESS [--wait]] [--trace LIST [--trace-file FILE]] [--stats]
 //! vmgdb demo-elf FILE
 //! ```
 //!
@@ -103,6 +103,15 @@ struct RunArgs {
     /// Hold the guest at its first instruction until a debugger attaches (QEMU's -S).
     #[arg(long, requires = "gdb")]
     wait: bool,
+    /// Trace execution events, as QEMU's -d: a comma-separated LIST of int
+    /// (interrupts), exec (blocks executed), mmu (TLB writes and misses) and
+    /// unimp (unimplemented instructions and SPRs), or all; `--trace help`
+    /// explains each.
+    #[arg(long, value_name = "LIST", value_parser = parse_trace)]
+    trace: Option<e500::Trace>,
+    /// Where --trace writes, as QEMU's -D (default: stderr).
+    #[arg(long, value_name = "FILE", requires = "trace")]
+    trace_file: Option<PathBuf>,
     /// At exit, print the number of retired guest instructions on stderr
     /// (`instructions: N`), for scripts/bench.
     #[arg(long)]
@@ -117,23 +126,66 @@ fn parse_cpu(text: &str) -> Result<Flavor, String> {
     text.parse()
 }
 
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
+fn parse_trace(text: &str) -> Result<e500::Trace, String> {
+    e500::Trace::parse(text)
+}
+
+/// Where the trace goes, if anything is traced.
+enum TraceOutput {
+    Stderr,
+    File(std::fs::File),
+}
+
+/// vmgdb's messages to stderr (`RUST_LOG`, default warnings), and the
+/// `--trace` events (targets `vmgdb_trace::*`) to their own output, plain lines.
+fn init_logging(trace: Option<TraceOutput>) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    use tracing_subscriber::{fmt, EnvFilter, Layer, Registry};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let not_trace = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("vmgdb_trace", LevelFilter::OFF);
+    let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = vec![fmt::layer()
         .with_writer(std::io::stderr)
         // A failed write to stderr (a closed pipe) drops the message: by default
         // the subscriber reports it with eprintln!, which panics.
         .log_internal_errors(false)
-        .init();
+        .with_filter(filter)
+        .with_filter(not_trace)
+        .boxed()];
+    if let Some(output) = trace {
+        let plain = fmt::layer()
+            .without_time()
+            .with_level(false)
+            .with_target(false)
+            .with_ansi(false)
+            .log_internal_errors(false);
+        let only_trace = Targets::new().with_target("vmgdb_trace", LevelFilter::INFO);
+        layers.push(match output {
+            TraceOutput::Stderr => plain
+                .with_writer(std::io::stderr)
+                .with_filter(only_trace)
+                .boxed(),
+            TraceOutput::File(f) => plain
+                .with_writer(std::sync::Mutex::new(f))
+                .with_filter(only_trace)
+                .boxed(),
+        });
+    }
+    tracing_subscriber::registry().with(layers).init();
 }
 
 /// `--cpu help` (QEMU's `-cpu help`): the CPUs, one a line, on stdout.
 fn cpu_help_asked() -> bool {
+    help_asked("--cpu")
+}
+
+/// Whether `option help` (or `option=help`) is on the command line.
+fn help_asked(option: &str) -> bool {
     let args: Vec<String> = std::env::args().collect();
-    args.windows(2).any(|w| w[0] == "--cpu" && w[1] == "help")
-        || args.iter().any(|a| a == "--cpu=help")
+    args.windows(2).any(|w| w[0] == option && w[1] == "help")
+        || args.iter().any(|a| *a == format!("{option}=help"))
 }
 
 fn main() -> ExitCode {
@@ -141,6 +193,13 @@ fn main() -> ExitCode {
         println!("Available CPUs (--cpu):");
         for flavor in [Flavor::E500v2, Flavor::E500mc] {
             println!("  {:<8} PVR {:#010x}", flavor.name(), flavor.pvr());
+        }
+        return ExitCode::SUCCESS;
+    }
+    if help_asked("--trace") {
+        println!("Trace event kinds (--trace LIST, comma-separated, or all):");
+        for (name, what) in e500::trace::KINDS {
+            println!("  {name:<6} {what}");
         }
         return ExitCode::SUCCESS;
     }
@@ -167,7 +226,23 @@ fn main() -> ExitCode {
         // --help and --version.
         Err(e) => e.exit(),
     };
-    init_logging();
+    let trace = match &cli.command {
+        Command::Run(args) if args.trace.is_some_and(|t| t.any()) => match &args.trace_file {
+            None => Some(TraceOutput::Stderr),
+            Some(path) => match std::fs::File::create(path) {
+                Ok(f) => Some(TraceOutput::File(f)),
+                Err(e) => {
+                    say!(
+                        "error: {}: cannot create the trace file: {e}",
+                        path.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            },
+        },
+        _ => None,
+    };
+    init_logging(trace);
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::DemoElf { file } => run::write_demo(&file),

@@ -33,6 +33,9 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     let (console, _terminal) =
         Console::open().map_err(|e| format!("cannot open the console: {e}"))?;
     let mut machine = Ppce500::new(config, console).map_err(|e| e.to_string())?;
+    if let Some(trace) = args.trace {
+        machine.vcpu_mut().set_trace(trace);
+    }
     tracing::info!(
         machine = ?args.machine,
         cpu = %args.cpu,

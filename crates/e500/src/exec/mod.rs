@@ -395,6 +395,9 @@ impl Cpu {
             Tlbivax { ra, rb } => {
                 let ea = self.ea_x(ra, rb);
                 self.supervisor()?.mmu.tlbivax(ea);
+                if self.trace.mmu {
+                    crate::trace::event!(mmu, "mmu: tlbivax at {pc:#010x}: EA {ea:#010x}");
+                }
                 self.translation_updated();
             }
             Tlbilx { t, ra, rb } => self.tlbilx(t, ra, rb)?,

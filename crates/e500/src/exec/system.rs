@@ -42,6 +42,23 @@ impl Cpu {
     pub(crate) fn tlbwe(&mut self) -> Result<(), Exc> {
         self.supervisor()?;
         let r = self.mmu.tlbwe();
+        if self.trace.mmu {
+            let m = &self.mmu;
+            crate::trace::event!(
+                mmu,
+                "mmu: tlbwe MAS0 {:#010x} MAS1 {:#010x} MAS2 {:#010x} MAS3 {:#010x} MAS7 {:#x}{}",
+                m.mas0,
+                m.mas1,
+                m.mas2,
+                m.mas3,
+                m.mas7,
+                if r == TlbWrite::Illegal {
+                    " (illegal)"
+                } else {
+                    ""
+                }
+            );
+        }
         self.translation_updated();
         match r {
             TlbWrite::Done => Ok(()),
@@ -61,6 +78,9 @@ impl Cpu {
             _ => return Err(self.program(esr::PIL)),
         };
         self.supervisor()?.mmu.tlbilx(scope);
+        if self.trace.mmu {
+            crate::trace::event!(mmu, "mmu: tlbilx {scope:?}");
+        }
         self.translation_updated();
         Ok(())
     }
@@ -123,6 +143,13 @@ impl Cpu {
     #[inline]
     fn spr_access(&mut self, spr: Spr) -> Result<Spr, Exc> {
         if !spr.exists_on(self.flavor) {
+            if self.trace.unimp {
+                crate::trace::event!(
+                    unimp,
+                    "unimp: SPR {spr:?} does not exist on the {}",
+                    self.flavor
+                );
+            }
             return Err(self.program(esr::PIL));
         }
         if spr.privileged() && self.msr & msr::PR != 0 {
@@ -348,6 +375,9 @@ impl Cpu {
             return Exc::Interrupt(Interrupt::SpeUnavailable);
         }
         tracing::debug!("unimplemented SPE/EFP instruction {word:#010x}");
+        if self.trace.unimp {
+            crate::trace::event!(unimp, "unimp: SPE/EFP instruction {word:#010x}");
+        }
         self.set_spr(Spr::Esr, esr::SPV);
         Exc::Interrupt(Interrupt::EfpData)
     }
@@ -363,6 +393,9 @@ impl Cpu {
                 .is_some_and(|pa| self.overlay.is_site(pc, pa))
         {
             return self.host_stop(HostEvent::SoftwareBreakpoint { addr: pc });
+        }
+        if self.trace.unimp {
+            trace_illegal(word, pc);
         }
         self.program(esr::PIL)
     }
@@ -403,5 +436,17 @@ impl Cpu {
     /// Forget cached translations after an outside change to the MMU.
     pub fn invalidate_translations(&mut self) {
         self.translation_updated();
+    }
+}
+
+/// Say what an illegal instruction is: an SPR access to an SPR number the core
+/// does not know, or an unknown instruction.
+#[cold]
+fn trace_illegal(word: u32, pc: u32) {
+    let spr = ((word >> 16) & 0x1F) | ((word >> 6) & 0x3E0);
+    match (word >> 26, (word >> 1) & 0x3FF) {
+        (31, 339) => crate::trace::event!(unimp, "unimp: mfspr of SPR {spr} at {pc:#010x}"),
+        (31, 467) => crate::trace::event!(unimp, "unimp: mtspr of SPR {spr} at {pc:#010x}"),
+        _ => crate::trace::event!(unimp, "unimp: instruction {word:#010x} at {pc:#010x}"),
     }
 }
