@@ -67,11 +67,13 @@ fn assert_guest_debugged_itself(vm: &mut Vmgdb) {
 }
 
 fn kernel_debugging(flavour: &'static str) {
-    let append = format!("{CMDLINE} vmgdb.idle=1");
+    // The init sleeps long enough (in virtual time, which an idle kernel skips
+    // through: over an hour of host time) for a Ctrl-C to find it asleep.
+    let append = format!("{CMDLINE} vmgdb.idle=10000000");
     let mut vm = Vmgdb::linux(flavour, &append, true);
     let scripts = vm.elf.with_file_name("vmlinux-gdb.py");
     let fdt = scratch_path("linux.dtb");
-    let out = vm
+    let gdb = vm
         .gdb()
         .cmds(&[
             // From the first instruction, before Linux has set up its mappings:
@@ -119,9 +121,22 @@ fn kernel_debugging(flavour: &'static str) {
             &format!("lx-fdtdump {}", fdt.display()),
             "monitor info version",
             "info threads",
+            // Ctrl-C while the kernel idles.
+            "echo IDLING\\n",
+            "continue",
+            "info symbol $pc",
+            "lx-ps",
             "kill",
         ])
-        .run();
+        .spawn();
+    gdb.out.wait_for("IDLING");
+    // Resumed and past the stub's first slice (earlier continues logged theirs
+    // long before GDB got here): the kernel idles.
+    let before = vm.log.text().matches(vmgdb_gdb::RUNS_ON_MESSAGE).count();
+    vm.log
+        .wait_for_count(vmgdb_gdb::RUNS_ON_MESSAGE, before + 1);
+    gdb.signal("INT");
+    let out = gdb.finish();
     assert_all(
         &out,
         &[
@@ -148,6 +163,7 @@ fn kernel_debugging(flavour: &'static str) {
             "Dumped fdt blob to",
             "vmgdb ",
             "* 1    Thread 1",
+            "Program received signal SIGINT, Interrupt.",
             "[Inferior 1 (process 1) killed]",
         ],
     );
