@@ -121,6 +121,13 @@ fn kernel_debugging(flavour: &'static str) {
             &format!("lx-fdtdump {}", fdt.display()),
             "monitor info version",
             "info threads",
+            // The console UART: through the kernel's ioremap, and physically.
+            "x/8bx serial8250_ports[0].port.membase",
+            "monitor xp /8xb 0xfe0004500",
+            "maint packet Qqemu.PhyMemMode:1",
+            "x/2xw 0x1000",
+            "maint packet Qqemu.PhyMemMode:0",
+            "monitor info mtree",
             // Ctrl-C while the kernel idles.
             "echo IDLING\\n",
             "continue",
@@ -163,11 +170,25 @@ fn kernel_debugging(flavour: &'static str) {
             "Dumped fdt blob to",
             "vmgdb ",
             "* 1    Thread 1",
+            // LSR (transmitter empty), MSR, SCR.
+            "\t0x60\t0xb0\t0x00\n",
+            "0000000fe0004500: 0x00 0x05 0x01 0x13 0x0b 0x60 0xb0 0x00",
+            "received: \"OK\"",
+            // Physical address 0x1000: the kernel's code.
+            "0x1000:\t0x",
+            "(prio 0, i/o): serial (console)",
             "Program received signal SIGINT, Interrupt.",
             "[Inferior 1 (process 1) killed]",
         ],
     );
-    assert_none(&out, &["Python Exception", "Error occurred in Python"]);
+    assert_none(
+        &out,
+        &[
+            "Python Exception",
+            "Error occurred in Python",
+            "0x1000:\tCannot access memory",
+        ],
+    );
     let dtb = std::fs::read(&fdt).unwrap_or_default();
     let _ = std::fs::remove_file(&fdt);
     assert!(
