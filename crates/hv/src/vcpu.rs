@@ -124,7 +124,9 @@ pub trait Vcpu {
     fn debug_inst(&self) -> u32;
 
     /// Plant the software-breakpoint instruction at guest-virtual `addr`. The guest
-    /// and the debugger keep reading the original instruction there.
+    /// and the debugger keep reading the original instruction there. Where no RAM
+    /// is mapped at `addr` (yet), the breakpoint is kept by address instead and
+    /// fires once the guest runs code there, as QEMU's do.
     fn insert_sw_breakpoint(&mut self, addr: u64) -> Result<(), MemoryError>;
 
     /// Restore the original instruction at `addr`.
