@@ -73,6 +73,7 @@ fn kernel_debugging(flavour: &'static str) {
     let mut vm = Vmgdb::linux(flavour, &append, true);
     let scripts = vm.elf.with_file_name("vmlinux-gdb.py");
     let fdt = scratch_path("linux.dtb");
+    let fifo = Fifo::new(&format!("idle-{flavour}"));
     let gdb = vm
         .gdb()
         .cmds(&[
@@ -130,16 +131,19 @@ fn kernel_debugging(flavour: &'static str) {
             "monitor info mtree",
             // Ctrl-C while the kernel idles.
             "echo IDLING\\n",
+            &fifo.shell_wait(),
             "continue",
             "info symbol $pc",
             "lx-ps",
             "kill",
         ])
         .spawn();
+    // GDB waits at the fifo: count the stub's "runs on" messages so far, let
+    // GDB continue, and wait for the next one: resumed and past the stub's
+    // first slice, the kernel idles.
     gdb.out.wait_for("IDLING");
-    // Resumed and past the stub's first slice (earlier continues logged theirs
-    // long before GDB got here): the kernel idles.
     let before = vm.log.text().matches(vmgdb_gdb::RUNS_ON_MESSAGE).count();
+    fifo.release();
     vm.log
         .wait_for_count(vmgdb_gdb::RUNS_ON_MESSAGE, before + 1);
     gdb.signal("INT");
