@@ -653,9 +653,18 @@ pub enum Insn {
         rs: Reg,
         spr: Spr,
     },
+    /// `mftb` of a time-base register number other than TBL's and TBU's
+    /// (an illegal instruction when executed).
     Mftb {
         rt: Reg,
         tbr: u16,
+    },
+    /// A user read of the time base: `mfspr`/`mftb` of TBL (268) or TBU (269),
+    /// both user-readable on every e500, decoded apart so that polling loops
+    /// (`udelay`, `get_ticks`) read the time base without the SPR dispatch.
+    ReadTb {
+        rt: Reg,
+        upper: bool,
     },
     Mfpmr {
         rt: Reg,
@@ -1196,13 +1205,22 @@ fn decode_31(w: u32) -> Insn {
         339 => match Spr::from_any(split10(w)) {
             Some(Spr::Lr) => Mflr { rt: t },
             Some(Spr::Ctr) => Mfctr { rt: t },
+            Some(Spr::Tbl) => ReadTb {
+                rt: t,
+                upper: false,
+            },
+            Some(Spr::Tbu) => ReadTb { rt: t, upper: true },
             Some(spr) => Mfspr { rt: t, spr },
             None => Illegal { word: w },
         },
         343 => loadx(LoadKind::HalfAlgebraic, false),
-        371 => Mftb {
-            rt: t,
-            tbr: split10(w),
+        371 => match split10(w) {
+            268 => ReadTb {
+                rt: t,
+                upper: false,
+            },
+            269 => ReadTb { rt: t, upper: true },
+            tbr => Mftb { rt: t, tbr },
         },
         375 => loadx(LoadKind::HalfAlgebraic, true),
         390 => cache(CacheOp::Dcblc),

@@ -427,7 +427,12 @@ impl Cpu {
             }
             Mfspr { rt, spr } => self.mfspr(rt, spr, pc)?,
             Mtspr { rs, spr } => self.mtspr(rs, spr, pc)?,
-            Mftb { rt, tbr } => self.mftb(rt, tbr, pc)?,
+            // TBL and TBU decode as ReadTb: no other time-base register exists.
+            Mftb { .. } => return Err(self.program(crate::interrupt::esr::PIL)),
+            ReadTb { rt, upper } => {
+                let tb = self.timers.tb(self.now(pc));
+                self.gpr[(rt & 31) as usize] = if upper { (tb >> 32) as u32 } else { tb as u32 };
+            }
             Mfpmr { rt, .. } => self.gpr[(rt & 31) as usize] = 0,
             Mtpmr { .. } => {}
             Tw { to, ra, rb } => self.trap(

@@ -318,16 +318,6 @@ impl Cpu {
         Ok(())
     }
 
-    pub(crate) fn mftb(&mut self, rt: Reg, tbr: u16, pc: u32) -> Result<(), Exc> {
-        let spr = match tbr {
-            268 => Spr::Tbl,
-            269 => Spr::Tbu,
-            _ => return Err(self.program(esr::PIL)),
-        };
-        self.gpr[(rt & 31) as usize] = self.read_spr(spr, pc);
-        Ok(())
-    }
-
     /// `tw`/`twi`: a true condition takes the trap debug event or a program interrupt.
     pub(crate) fn trap(&mut self, to: u8, a: u32, b: u32) -> Result<(), Exc> {
         let (sa, sb) = (a as i32, b as i32);
