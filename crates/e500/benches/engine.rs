@@ -7,7 +7,11 @@
 //! - `load_store`: a load, a store and address arithmetic per iteration, walking
 //!   64 KiB of RAM (16 pages, every access a soft-TLB hit);
 //! - `call_return`: a call per iteration to a function with a stack frame (`bl`,
-//!   `stwu`, `mflr`, `stw`, `lwz`, `mtlr`, `blr`).
+//!   `stwu`, `mflr`, `stw`, `lwz`, `mtlr`, `blr`);
+//! - `call_return_bp_in_stack`: the same with a software breakpoint planted in
+//!   the stack's page (at a word the program never touches), as when GDB's
+//!   breakpoint shares a page with the guest's data;
+//! - `timebase_poll`: reads of TBL and TBU, as polling delay loops do.
 //!
 //! Criterion cannot run QEMU, so these numbers are for following the engine
 //! from one change to the next; the ratios against QEMU are `scripts/bench`'s
@@ -15,8 +19,9 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use e500::asm::*;
+use e500::debug::HostDebug;
 use e500::mmu::TlbEntry;
-use e500::{Core, Flavor, NoDevices, Stop};
+use e500::{Core, Flavor, NoDevices, Stop, SW_BREAKPOINT};
 
 /// Where the programs start.
 const ORIGIN: u32 = 0x1000;
@@ -112,6 +117,20 @@ fn call_return() -> Program {
     )
 }
 
+fn timebase_poll() -> Program {
+    program(
+        &[li(3, 0)],
+        |a| {
+            a.emit(&[mfspr(6, 269), mfspr(5, 268), add(3, 3, 5)]);
+        },
+        4,
+        |_| {},
+    )
+}
+
+/// Where `call_return_bp_in_stack` plants its breakpoint: the stack's page.
+const STACK_PAGE_WORD: u32 = STACK - 0x800;
+
 /// A core with QEMU's boot mapping (64 MiB at 0) and `program` at [`ORIGIN`].
 fn core_with(flavor: Flavor, program: &Program) -> Core {
     let mut core = Core::new(flavor, 64 << 20);
@@ -142,13 +161,28 @@ fn run_once(core: &mut Core, program: &Program) {
 
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
-    for (name, program) in [
-        ("tight_loop", tight_loop()),
-        ("load_store", load_store()),
-        ("call_return", call_return()),
+    for (name, program, breakpoint) in [
+        ("tight_loop", tight_loop(), None),
+        ("load_store", load_store(), None),
+        ("call_return", call_return(), None),
+        (
+            "call_return_bp_in_stack",
+            call_return(),
+            Some(STACK_PAGE_WORD),
+        ),
+        ("timebase_poll", timebase_poll(), None),
     ] {
         for flavor in [Flavor::E500v2, Flavor::E500mc] {
             let mut core = core_with(flavor, &program);
+            if let Some(at) = breakpoint {
+                core.set_host_debug(Some(HostDebug {
+                    sw_breakpoints: true,
+                    ..Default::default()
+                }));
+                core.cpu
+                    .plant_breakpoint(at, at as u64, SW_BREAKPOINT)
+                    .expect("the word is RAM");
+            }
             group.throughput(Throughput::Elements(program.instructions));
             group.bench_function(format!("{name}/{flavor}"), |b| {
                 b.iter(|| run_once(&mut core, &program))

@@ -49,7 +49,7 @@ impl Cpu {
                 if self.debug.dac_may_hit_page(page) {
                     f |= flags::WATCH;
                 }
-                if write && self.code.pages.contains_key(&m.pa_page) {
+                if write && self.code.has_page(m.pa_page) {
                     f |= flags::CODE;
                 }
                 if self.overlay.has_page(m.pa_page) {
@@ -153,18 +153,30 @@ impl Cpu {
     #[inline(never)]
     fn load_slow<const N: usize>(&mut self, ea: u32, bus: &mut dyn Bus) -> Result<[u8; N], Exc> {
         let e = self.stlb.read[softtlb::index(ea)];
-        let off = ea & 0xFFF;
-        if e.tag == (ea & !0xFFF) | flags::WATCH
-            && off as usize <= 0x1000 - N
-            && self.debug.dac_cannot_hit(ea, N as u32)
-        {
-            // A RAM page that is slow only because a comparator watches other bytes of it.
-            return Ok(self.ram.read_be::<N>(e.pa_page as usize + off as usize));
+        let off = (ea & 0xFFF) as usize;
+        if e.holds(ea & !0xFFF) && off <= 0x1000 - N {
+            let pa = e.pa_page + off as u64;
+            if self.plain_ram_after_all(e.flags(), ea, pa, N, false) {
+                return Ok(self.ram.read_be::<N>(pa as usize));
+            }
         }
         self.load_general::<N>(ea, bus)
     }
 
-    /// Every load the soft TLB and the watched-page filter do not serve (a function
+    /// Whether an access within one RAM page whose entry has slow-path `flags`
+    /// needs none of them: a comparator watches other bytes, the planted
+    /// breakpoints and decoded code are in other words. A light filter, so that
+    /// a watched word or a breakpoint slows only the accesses that touch it.
+    #[inline(always)]
+    fn plain_ram_after_all(&self, f: u32, ea: u32, pa: u64, len: usize, write: bool) -> bool {
+        use flags::*;
+        f & !(WATCH | OVERLAY | CODE) == 0
+            && (f & WATCH == 0 || self.debug.dac_cannot_hit(ea, len as u32))
+            && (f & OVERLAY == 0 || !self.overlay.touches(pa, len))
+            && (f & CODE == 0 || !write || !self.code.touches(pa, len))
+    }
+
+    /// Every load the soft TLB and the plain-RAM filter do not serve (a function
     /// of its own, so that the filter above stays a light call).
     #[inline(never)]
     fn load_general<const N: usize>(&mut self, ea: u32, bus: &mut dyn Bus) -> Result<[u8; N], Exc> {
@@ -245,20 +257,18 @@ impl Cpu {
         bus: &mut dyn Bus,
     ) -> Result<(), Exc> {
         let e = self.stlb.write[softtlb::index(ea)];
-        let off = ea & 0xFFF;
-        if e.tag == (ea & !0xFFF) | flags::WATCH
-            && off as usize <= 0x1000 - N
-            && self.debug.dac_cannot_hit(ea, N as u32)
-        {
-            // A RAM page that is slow only because a comparator watches other bytes of it.
-            self.ram
-                .write_be::<N>(e.pa_page as usize + off as usize, val);
-            return Ok(());
+        let off = (ea & 0xFFF) as usize;
+        if e.holds(ea & !0xFFF) && off <= 0x1000 - N {
+            let pa = e.pa_page + off as u64;
+            if self.plain_ram_after_all(e.flags(), ea, pa, N, true) {
+                self.ram.write_be::<N>(pa as usize, val);
+                return Ok(());
+            }
         }
         self.store_general::<N>(ea, val, bus)
     }
 
-    /// Every store the soft TLB and the watched-page filter do not serve.
+    /// Every store the soft TLB and the plain-RAM filter do not serve.
     #[inline(never)]
     fn store_general<const N: usize>(
         &mut self,
@@ -319,7 +329,7 @@ impl Cpu {
             });
             self.want_attention();
         }
-        if f & flags::OVERLAY != 0 {
+        if f & flags::OVERLAY != 0 && self.overlay.touches(pa, buf.len()) {
             let now: Vec<u8> = self
                 .ram
                 .slice(pa, buf.len())
@@ -414,7 +424,7 @@ impl Cpu {
             let a = pa + off as u64;
             let n = ((0x1000 - (a & 0xFFF)) as usize).min(buf.len() - off);
             let mut f = 0;
-            if self.code.pages.contains_key(&(a & !0xFFF)) {
+            if self.code.has_page(a & !0xFFF) {
                 f |= flags::CODE;
             }
             if self.overlay.has_page(a & !0xFFF) {
@@ -519,7 +529,7 @@ impl Cpu {
             let orig = self.ram.slice(pa, 4).ok_or(MemError::NotRam(pa))?;
             let orig = u32::from_be_bytes([orig[0], orig[1], orig[2], orig[3]]);
             self.overlay.words.insert(pa, orig);
-            *self.overlay.pages.entry(pa & !0xFFF).or_default() += 1;
+            self.overlay.planted.insert(pa, 1);
         }
         self.overlay.sites.insert((ea & !3, pa));
         // Also drops blocks decoded through `ea` while it ran the original.
@@ -540,13 +550,7 @@ impl Cpu {
             return Ok(());
         }
         let orig = self.overlay.words.remove(&pa).ok_or(MemError::NotRam(pa))?;
-        let page = pa & !0xFFF;
-        if let Some(n) = self.overlay.pages.get_mut(&page) {
-            *n -= 1;
-            if *n == 0 {
-                self.overlay.pages.remove(&page);
-            }
-        }
+        self.overlay.planted.remove(pa);
         self.poke_code(pa, orig);
         Ok(())
     }

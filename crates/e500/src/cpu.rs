@@ -6,11 +6,12 @@ use crate::interrupt::{Class, Interrupt};
 use crate::memory::Ram;
 use crate::mmu::Mmu;
 use crate::msr;
+use crate::pagebits::PageBits;
 use crate::softtlb::SoftTlb;
 use crate::spr::Spr;
 use crate::timer::{Timers, TB_TICKS_PER_INSN};
 use crate::Flavor;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// XER bits.
 pub mod xer {
@@ -61,11 +62,11 @@ pub enum ResetKind {
 #[derive(Default)]
 pub(crate) struct Overlay {
     /// Physical word address → original instruction word.
-    pub words: HashMap<u64, u32>,
-    /// Physical page → number of planted words in it.
-    pub pages: HashMap<u64, u32>,
+    pub words: FxHashMap<u64, u32>,
+    /// The same words as a bitmap per page: what data accesses ask about.
+    pub planted: PageBits,
     /// The (effective, physical word) pairs the debugger planted through.
-    pub sites: HashSet<(u32, u64)>,
+    pub sites: FxHashSet<(u32, u64)>,
 }
 
 impl Overlay {
@@ -87,6 +88,12 @@ impl Overlay {
     /// Whether the debugger planted a breakpoint at `ea` through physical `pa`.
     pub fn is_site(&self, ea: u32, pa: u64) -> bool {
         self.sites.contains(&(ea & !3, pa & !3))
+    }
+
+    /// Whether an access of `len` bytes at `pa` (within one page) touches a planted word.
+    #[inline]
+    pub fn touches(&self, pa: u64, len: usize) -> bool {
+        self.planted.touches(pa, len)
     }
 
     /// Replace the bytes of `buf` (read from physical `pa`) that are planted words.
@@ -132,15 +139,15 @@ impl Overlay {
     }
 
     pub fn has_page(&self, pa_page: u64) -> bool {
-        self.pages.contains_key(&pa_page)
+        self.planted.has_page(pa_page)
     }
 }
 
 /// Which words of RAM pages hold decoded instructions.
 #[derive(Default)]
 pub(crate) struct CodeMap {
-    /// Physical page → one bit per word that some block was decoded from.
-    pub pages: HashMap<u64, Box<[u64; 16]>>,
+    /// One bit per word that some block was decoded from.
+    pub words: PageBits,
     /// Pages whose blocks must be dropped at the next block boundary.
     pub dirty: Vec<u64>,
 }
@@ -148,32 +155,28 @@ pub(crate) struct CodeMap {
 impl CodeMap {
     /// Mark `[pa, pa + 4*words)` as decoded; returns true if the page is new.
     pub fn mark(&mut self, pa: u64, words: usize) -> bool {
-        let page = pa & !0xFFF;
-        let mut new = false;
-        let bits = self.pages.entry(page).or_insert_with(|| {
-            new = true;
-            Box::new([0; 16])
-        });
-        let first = ((pa & 0xFFF) >> 2) as usize;
-        for w in first..(first + words).min(1024) {
-            bits[w / 64] |= 1 << (w % 64);
-        }
-        new
+        self.words.insert(pa, words)
+    }
+
+    /// Whether physical page `page` holds decoded words.
+    #[inline]
+    pub fn has_page(&self, page: u64) -> bool {
+        self.words.has_page(page)
+    }
+
+    /// Whether a write of `len` bytes at `pa` (within one page) touches decoded words.
+    #[inline]
+    pub fn touches(&self, pa: u64, len: usize) -> bool {
+        self.words.touches(pa, len)
     }
 
     /// Whether a write of `len` bytes at `pa` touches decoded words; if so the page is
     /// queued for invalidation and forgotten.
     pub fn write_hits(&mut self, pa: u64, len: usize) -> bool {
-        let page = pa & !0xFFF;
-        let Some(bits) = self.pages.get(&page) else {
-            return false;
-        };
-        let first = ((pa & 0xFFF) >> 2) as usize;
-        let last = (((pa & 0xFFF) + len as u64 - 1) >> 2).min(1023) as usize;
-        let hit = (first..=last).any(|w| bits[w / 64] & (1 << (w % 64)) != 0);
+        let hit = self.words.touches(pa, len);
         if hit {
-            self.pages.remove(&page);
-            self.dirty.push(page);
+            self.words.remove_page(pa & !0xFFF);
+            self.dirty.push(pa & !0xFFF);
         }
         hit
     }

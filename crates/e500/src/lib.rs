@@ -25,6 +25,7 @@ pub mod interrupt;
 pub mod memory;
 pub mod mmu;
 pub mod msr;
+mod pagebits;
 pub mod softtlb;
 pub mod spr;
 pub mod timer;

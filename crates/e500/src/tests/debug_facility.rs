@@ -457,6 +457,48 @@ fn guest_write_over_a_planted_breakpoint_keeps_it() {
     assert_eq!(core.cpu.gpr[4], 9);
 }
 
+#[test]
+fn data_beside_a_planted_breakpoint_is_plain_memory() {
+    // The breakpoint's page doubles as the program's data: words beside the
+    // planted one are written and read as usual (through the plain-RAM filter,
+    // not the overlay's slow path), a byte store into the planted word itself
+    // changes what the guest and the debugger see there and keeps the trap.
+    let data = ORIGIN + 0x400;
+    let mut prog = vec![];
+    prog.extend(set32(6, data));
+    prog.extend(set32(5, 0x1122_3344));
+    prog.extend([
+        stw(5, -4, 6), // the word before the planted one
+        stw(5, 4, 6),  // the word after it
+        stb(5, 3, 6),  // the planted word's last byte
+        lwz(7, -4, 6),
+        lwz(8, 4, 6),
+        lbz(9, 3, 6),
+        lwz(10, 0, 6), // the planted word as the guest sees it
+        lis(11, 0),
+        ori(11, 11, data as u16),
+        mtctr(11),
+        bctr(),
+    ]);
+    let mut core = load(Flavor::E500mc, &prog);
+    poke(&mut core, data, &[nop()]);
+    core.cpu
+        .plant_breakpoint(data, data as u64, SW_BREAKPOINT)
+        .unwrap();
+    assert_eq!(
+        run_until(&mut core),
+        Stop::Host(HostEvent::SoftwareBreakpoint { addr: data })
+    );
+    assert_eq!(core.cpu.gpr[7], 0x1122_3344);
+    assert_eq!(core.cpu.gpr[8], 0x1122_3344);
+    assert_eq!(core.cpu.gpr[9], 0x44);
+    let seen = (nop() & !0xFF) | 0x44;
+    assert_eq!(core.cpu.gpr[10], seen, "the guest reads its own store");
+    assert_eq!(peek(&core, data), seen, "the debugger too");
+    assert_eq!(peek(&core, data - 4), 0x1122_3344);
+    assert_eq!(peek(&core, data + 4), 0x1122_3344);
+}
+
 /// EA 0x4000_0000 maps the same 64 MiB as the boot mapping.
 const ALIAS: u32 = 0x4000_0000;
 
