@@ -562,3 +562,78 @@ impl Cpu {
         &self.ram
     }
 }
+
+/// What a program can observe of a core, gathered for comparing two runs of
+/// the same guest (engines in lockstep, record and replay): registers, SPRs,
+/// the TLBs, timers as the guest reads them, both debug banks' guest side,
+/// the reservation and the instruction count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchState {
+    pub pc: u32,
+    pub gpr: [u32; 32],
+    pub msr: u32,
+    pub cr: u32,
+    pub lr: u32,
+    pub ctr: u32,
+    pub xer: u32,
+    pub fpr: [u64; 32],
+    pub fpscr: u32,
+    /// Plain-storage SPRs as (number, value), the non-zero ones.
+    pub sprs: Vec<(u16, u32)>,
+    pub tlb0: Vec<crate::mmu::TlbEntry>,
+    pub tlb1: Vec<crate::mmu::TlbEntry>,
+    /// MAS0..MAS4, MAS6, MAS7.
+    pub mas: [u32; 7],
+    pub pid: [u32; 3],
+    pub tlb0_victim: u32,
+    pub icount: u64,
+    pub tb: u64,
+    pub dec: u32,
+    pub tsr: u32,
+    pub tcr: u32,
+    pub decar: u32,
+    pub guest_debug: crate::debug::DebugRegs,
+    pub dbsr: u32,
+    pub reservation: Option<u64>,
+    pub halted: bool,
+}
+
+impl Cpu {
+    /// The architected state, between runs.
+    pub fn arch_state(&self) -> ArchState {
+        let now = self.now_between_runs();
+        let mut timers = self.timers.clone();
+        let m = &self.mmu;
+        ArchState {
+            pc: self.pc,
+            gpr: self.gpr,
+            msr: self.msr,
+            cr: self.cr,
+            lr: self.lr,
+            ctr: self.ctr,
+            xer: self.xer,
+            fpr: self.fpr,
+            fpscr: self.fpscr,
+            sprs: (0u16..)
+                .zip(self.sprs.iter())
+                .filter(|(_, &v)| v != 0)
+                .map(|(n, &v)| (n, v))
+                .collect(),
+            tlb0: m.tlb0.clone(),
+            tlb1: m.tlb1.clone(),
+            mas: [m.mas0, m.mas1, m.mas2, m.mas3, m.mas4, m.mas6, m.mas7],
+            pid: m.pid,
+            tlb0_victim: m.last_way,
+            icount: self.icount,
+            tb: timers.tb(now),
+            dec: timers.dec(now),
+            tsr: timers.tsr(now),
+            tcr: timers.tcr,
+            decar: timers.decar,
+            guest_debug: self.debug.guest,
+            dbsr: self.debug.dbsr,
+            reservation: self.reservation,
+            halted: self.halted,
+        }
+    }
+}

@@ -19,12 +19,14 @@ use crate::debug::{dbcr0, dbsr, HostDebug, HostEvent, StepResume};
 use crate::decode::{decode, Insn};
 use crate::exec::branch_taken;
 use crate::interrupt::Interrupt;
+use crate::jit::{self, BlockFn, Context, Jit, JitError};
 use crate::memory::{Bus, Ram};
 use crate::msr;
 use crate::softtlb::{flags, Entry};
 use crate::spr::Spr;
 use crate::timer::{WatchdogReset, TB_TICKS_PER_INSN};
 use crate::Flavor;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -61,6 +63,10 @@ struct Block {
     iac: bool,
     /// The decoded instructions, then Insn::EndOfBlock.
     insns: Box<[Insn]>,
+    /// Times the block ran interpreted (counted while a compiler is on).
+    runs: Cell<u32>,
+    /// The compiled block, once it ran often enough.
+    code: Option<BlockFn>,
 }
 
 impl Block {
@@ -115,6 +121,16 @@ fn jump_index(pc: u32) -> usize {
     (pc >> 2) as usize & (JUMP_ENTRIES - 1)
 }
 
+/// How the core executes guest code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// Decoded blocks, interpreted (the reference).
+    #[default]
+    Interp,
+    /// Hot blocks compiled to host code ([`crate::jit`]), the rest interpreted.
+    Jit,
+}
+
 /// One e500 core with its RAM: the unit the hypervisor layer runs.
 pub struct Core {
     /// Architected state.
@@ -125,6 +141,8 @@ pub struct Core {
     /// The jump cache stays empty meanwhile, so every block lookup misses into
     /// [`Core::step`].
     stepping: bool,
+    /// The block compiler, when [`Engine::Jit`] is selected.
+    jit: Option<Box<Jit>>,
 }
 
 impl Core {
@@ -135,13 +153,54 @@ impl Core {
             blocks: BlockCache::new(),
             stop: Arc::new(AtomicBool::new(false)),
             stepping: false,
+            jit: None,
+        }
+    }
+
+    /// Select the execution engine. Guest-visible behaviour is the same with
+    /// either; only speed differs.
+    pub fn set_engine(&mut self, engine: Engine) -> Result<(), JitError> {
+        self.drop_blocks();
+        self.jit = match engine {
+            Engine::Interp => None,
+            Engine::Jit => Some(Box::new(Jit::new()?)),
+        };
+        Ok(())
+    }
+
+    /// The engine in use.
+    pub fn engine(&self) -> Engine {
+        if self.jit.is_some() {
+            Engine::Jit
+        } else {
+            Engine::Interp
+        }
+    }
+
+    /// What the block compiler did so far (`None` without one).
+    pub fn jit_stats(&self) -> Option<jit::JitStats> {
+        self.jit.as_ref().map(|j| j.stats)
+    }
+
+    /// Compile blocks after they ran `runs` times (with [`Engine::Jit`]).
+    pub fn set_jit_threshold(&mut self, runs: u32) {
+        if let Some(jit) = self.jit.as_mut() {
+            jit.hot = runs.max(1);
+        }
+    }
+
+    /// Forget every decoded and compiled block.
+    fn drop_blocks(&mut self) {
+        self.blocks.clear();
+        if let Some(jit) = self.jit.as_mut() {
+            jit.reset();
         }
     }
 
     /// Reset the core (RAM is kept; the debugger's bank is kept).
     pub fn reset(&mut self) {
         self.cpu.reset();
-        self.blocks.clear();
+        self.drop_blocks();
         self.cpu.code = Default::default();
     }
 
@@ -211,6 +270,9 @@ impl Core {
         }
         if std::mem::take(&mut cpu.debug_changed) {
             self.blocks.clear();
+            if let Some(jit) = self.jit.as_mut() {
+                jit.reset();
+            }
             cpu.code = Default::default();
             cpu.stlb.flush();
             cpu.translation_changed = false;
@@ -346,8 +408,8 @@ impl Core {
     }
 
     fn build(&mut self, pc: u32, pa: u64) -> u32 {
-        if self.blocks.arena.len() >= MAX_BLOCKS {
-            self.blocks.clear();
+        if self.blocks.arena.len() >= MAX_BLOCKS || self.jit.as_ref().is_some_and(|j| j.full()) {
+            self.drop_blocks();
             self.cpu.code = Default::default();
             self.cpu.stlb.flush_data();
         }
@@ -382,6 +444,8 @@ impl Core {
         self.blocks.arena.push(Block {
             iac: cpu.debug.iac_may_match(pc),
             insns: insns.into(),
+            runs: Cell::new(0),
+            code: None,
         });
         self.blocks.by_start.insert((pc, pa), id);
         self.blocks.pages.insert(pa & !0xFFF);
@@ -398,6 +462,27 @@ impl Core {
             Ok(None) => return self.step(bus),
             Err(exc) => return self.raise(exc, pc),
         };
+        let mut compiling = false;
+        let mut hot_after = u32::MAX;
+        if let Some(jit) = self.jit.as_mut() {
+            let block = &mut self.blocks.arena[id as usize];
+            if block.code.is_none() && block.runs.get() < u32::MAX {
+                let runs = block.runs.get() + 1;
+                block.runs.set(runs);
+                if runs >= jit.hot {
+                    match jit.compile(pc, &block.insns, !block.iac) {
+                        Ok(f) => block.code = Some(f),
+                        Err(e) => {
+                            tracing::warn!("block at {pc:#010x} stays interpreted: {e}");
+                            block.runs.set(u32::MAX);
+                        }
+                    }
+                } else {
+                    compiling = true;
+                    hot_after = jit.hot;
+                }
+            }
+        }
         let Core {
             cpu, blocks, stop, ..
         } = self;
@@ -419,6 +504,42 @@ impl Core {
             }
         }
         cpu.in_block = true;
+        if let Some(code) = block.code.filter(|_| !cpu.trace.exec) {
+            let mut ctx = Context {
+                ram: cpu.ram.host_base(),
+                cpu,
+                stop: Arc::as_ptr(stop),
+                bus,
+                exc: None,
+            };
+            // SAFETY: `code` was compiled from this block by this core's Jit
+            // (blocks and code are dropped together), and `ctx` holds pointers
+            // made from live, exclusive references used by nothing else
+            // during the call.
+            let r = unsafe { code(&mut ctx) };
+            let exc = ctx.exc;
+            let cpu = &mut self.cpu;
+            cpu.in_block = false;
+            if r == jit::COMPLETED {
+                return None;
+            }
+            let index = (r & 0xFFFF_FFFF) as u32;
+            let at = pc.wrapping_add(4 * index);
+            cpu.icount += index as u64;
+            return match exc {
+                Some(Exc::Device) => {
+                    cpu.pc = at;
+                    self.step(bus)
+                }
+                Some(exc) => self.raise(exc, at),
+                // A fault with nothing reported cannot happen; go on at the
+                // instruction, interpreted.
+                None => {
+                    cpu.pc = at;
+                    self.step(bus)
+                }
+            };
+        }
         // Only a block's last instruction can branch (Insn::ends_block), and
         // Insn::EndOfBlock after it ends every walk through the block.
         let first: *const Insn = block.insns.as_ptr();
@@ -455,7 +576,14 @@ impl Core {
             cpu.icount += len;
             cpu.pc = cur;
             let again = cur == pc && !block.iac && cpu.icount + len <= cpu.horizon;
-            if !again || stop.load(Ordering::Relaxed) {
+            // A loop interpreted on itself counts its runs, and leaves once
+            // hot, for the next run to compile it.
+            let hot = compiling && {
+                let runs = block.runs.get() + 1;
+                block.runs.set(runs);
+                runs >= hot_after
+            };
+            if !again || hot || stop.load(Ordering::Relaxed) {
                 cpu.in_block = false;
                 return None;
             }

@@ -102,6 +102,11 @@ impl Ram {
         self.bytes[off..off + N].copy_from_slice(&val);
     }
 
+    /// The host address of RAM's first byte (for compiled code; RAM never moves).
+    pub(crate) fn host_base(&mut self) -> *mut u8 {
+        self.bytes.as_mut_ptr()
+    }
+
     /// Fill with zeroes (used by a machine reset before reloading images).
     pub fn clear(&mut self) {
         self.bytes.fill(0);

@@ -26,8 +26,9 @@ pub mod flags {
     pub const INVALID: u32 = 0x800;
 }
 
-/// One cached translation.
+/// One cached translation (C layout: compiled code reads it).
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct Entry {
     /// Effective page address, with [`flags`] in the low 12 bits.
     pub tag: u32,
@@ -60,19 +61,19 @@ pub fn index(ea: u32) -> usize {
     (ea >> 12) as usize & (ENTRIES - 1)
 }
 
-/// The three tables.
+/// The three tables (each behind a thin pointer, which compiled code loads).
 pub struct SoftTlb {
-    pub read: Box<[Entry]>,
-    pub write: Box<[Entry]>,
-    pub fetch: Box<[Entry]>,
+    pub read: Box<[Entry; ENTRIES]>,
+    pub write: Box<[Entry; ENTRIES]>,
+    pub fetch: Box<[Entry; ENTRIES]>,
 }
 
 impl Default for SoftTlb {
     fn default() -> Self {
         SoftTlb {
-            read: vec![Entry::EMPTY; ENTRIES].into_boxed_slice(),
-            write: vec![Entry::EMPTY; ENTRIES].into_boxed_slice(),
-            fetch: vec![Entry::EMPTY; ENTRIES].into_boxed_slice(),
+            read: Box::new([Entry::EMPTY; ENTRIES]),
+            write: Box::new([Entry::EMPTY; ENTRIES]),
+            fetch: Box::new([Entry::EMPTY; ENTRIES]),
         }
     }
 }

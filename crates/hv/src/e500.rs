@@ -52,6 +52,16 @@ impl E500Vcpu {
         self.core.set_trace(trace);
     }
 
+    /// Select how guest code executes (the same behaviour either way).
+    pub fn set_engine(&mut self, engine: e500::Engine) -> Result<(), e500::jit::JitError> {
+        self.core.set_engine(engine)
+    }
+
+    /// Compile blocks after they ran `runs` times (with the block compiler).
+    pub fn set_jit_threshold(&mut self, runs: u32) {
+        self.core.set_jit_threshold(runs);
+    }
+
     /// The emulated core (for inspection).
     pub fn core(&self) -> &Core {
         &self.core

@@ -25,7 +25,7 @@ pub mod vcpu;
 /// the `Vcpu` API, the GDB stub among them, depend on this layer alone.
 pub mod arch {
     pub use e500::debug::{dbcr0, dbsr};
-    pub use e500::{msr, Flavor, Spr};
+    pub use e500::{msr, Engine, Flavor, Spr};
 }
 
 pub use crate::e500::E500Vcpu;

@@ -3,7 +3,7 @@
 //! ```text
 //! vmgdb run [--machine ppce500] [--cpu e500v2|e500mc] [--kernel FILE] [--bios FILE]
 //!           [--append CMDLINE] [--initrd FILE] [--dtb FILE] [--dumpdtb FILE] [-m SIZE]
-//!           [--gdb ADDRESS [--wait]] [--trace LIST [--trace-file FILE]] [--stats]
+//!           [--gdb ADDRESS [--wait]] [--trace LIST [--trace-file FILE]] [--engine interp|jit] [--stats]
 //! vmgdb demo-elf FILE
 //! ```
 //!
@@ -63,6 +63,13 @@ enum Machine {
     Ppce500,
 }
 
+/// `--engine`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EngineArg {
+    Interp,
+    Jit,
+}
+
 #[derive(Args, Debug)]
 struct RunArgs {
     /// Machine type.
@@ -112,6 +119,10 @@ struct RunArgs {
     /// Where --trace writes, as QEMU's -D (default: stderr).
     #[arg(long, value_name = "FILE", requires = "trace")]
     trace_file: Option<PathBuf>,
+    /// How guest code executes: interp (decoded blocks, interpreted) or jit
+    /// (hot blocks compiled to host code). The guest behaves the same with both.
+    #[arg(long, value_enum, default_value_t = EngineArg::Interp)]
+    engine: EngineArg,
     /// At exit, print the number of retired guest instructions on stderr
     /// (`instructions: N`), for scripts/bench.
     #[arg(long)]

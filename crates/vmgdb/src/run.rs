@@ -4,7 +4,7 @@
 use crate::console::Console;
 use crate::debugger::Board;
 use crate::stats;
-use crate::RunArgs;
+use crate::{EngineArg, RunArgs};
 use std::path::Path;
 use vmgdb_boards::ppce500::map::DEFAULT_RAM_SIZE;
 use vmgdb_boards::ppce500::{
@@ -12,6 +12,7 @@ use vmgdb_boards::ppce500::{
     Ppce500, Ppce500Config, SerialLine, RTC_TEST_BASE,
 };
 use vmgdb_gdb::{Endpoint, GdbServer, ServeOptions, ServeOutcome};
+use vmgdb_hv::arch::Engine;
 
 /// Boot the guest `args` describe; returns when it powers the machine off.
 pub fn run(args: RunArgs) -> Result<(), String> {
@@ -36,6 +37,14 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     if let Some(trace) = args.trace {
         machine.vcpu_mut().set_trace(trace);
     }
+    let engine = match args.engine {
+        EngineArg::Interp => Engine::Interp,
+        EngineArg::Jit => Engine::Jit,
+    };
+    machine
+        .vcpu_mut()
+        .set_engine(engine)
+        .map_err(|e| format!("--engine jit: {e}"))?;
     tracing::info!(
         machine = ?args.machine,
         cpu = %args.cpu,

@@ -3,6 +3,7 @@
 
 mod branch;
 mod debug_facility;
+mod engines;
 mod integer;
 mod loadstore;
 mod mmu;
