@@ -84,6 +84,9 @@ struct BlockCache {
     pages: HashSet<u64>,
     /// Direct-mapped (entry address, block) pairs: one load finds a block.
     jump: Box<[(u32, u32); JUMP_ENTRIES]>,
+    /// The block compiler, when [`Engine::Jit`] is selected: its code lives
+    /// and dies with the blocks it was compiled from.
+    jit: Option<Box<Jit>>,
 }
 
 impl BlockCache {
@@ -93,14 +96,19 @@ impl BlockCache {
             by_start: HashMap::new(),
             pages: HashSet::new(),
             jump: Box::new([(DEAD, NO_BLOCK); JUMP_ENTRIES]),
+            jit: None,
         }
     }
 
+    /// Forget every decoded block and the code compiled from them.
     fn clear(&mut self) {
         self.arena.clear();
         self.by_start.clear();
         self.pages.clear();
         self.clear_jump();
+        if let Some(jit) = self.jit.as_mut() {
+            jit.reset();
+        }
     }
 
     fn clear_jump(&mut self) {
@@ -141,8 +149,6 @@ pub struct Core {
     /// The jump cache stays empty meanwhile, so every block lookup misses into
     /// [`Core::step`].
     stepping: bool,
-    /// The block compiler, when [`Engine::Jit`] is selected.
-    jit: Option<Box<Jit>>,
 }
 
 impl Core {
@@ -153,15 +159,14 @@ impl Core {
             blocks: BlockCache::new(),
             stop: Arc::new(AtomicBool::new(false)),
             stepping: false,
-            jit: None,
         }
     }
 
     /// Select the execution engine. Guest-visible behaviour is the same with
     /// either; only speed differs.
     pub fn set_engine(&mut self, engine: Engine) -> Result<(), JitError> {
-        self.drop_blocks();
-        self.jit = match engine {
+        self.blocks.clear();
+        self.blocks.jit = match engine {
             Engine::Interp => None,
             Engine::Jit => Some(Box::new(Jit::new()?)),
         };
@@ -170,7 +175,7 @@ impl Core {
 
     /// The engine in use.
     pub fn engine(&self) -> Engine {
-        if self.jit.is_some() {
+        if self.blocks.jit.is_some() {
             Engine::Jit
         } else {
             Engine::Interp
@@ -179,28 +184,20 @@ impl Core {
 
     /// What the block compiler did so far (`None` without one).
     pub fn jit_stats(&self) -> Option<jit::JitStats> {
-        self.jit.as_ref().map(|j| j.stats)
+        self.blocks.jit.as_ref().map(|j| j.stats)
     }
 
     /// Compile blocks after they ran `runs` times (with [`Engine::Jit`]).
     pub fn set_jit_threshold(&mut self, runs: u32) {
-        if let Some(jit) = self.jit.as_mut() {
+        if let Some(jit) = self.blocks.jit.as_mut() {
             jit.hot = runs.max(1);
-        }
-    }
-
-    /// Forget every decoded and compiled block.
-    fn drop_blocks(&mut self) {
-        self.blocks.clear();
-        if let Some(jit) = self.jit.as_mut() {
-            jit.reset();
         }
     }
 
     /// Reset the core (RAM is kept; the debugger's bank is kept).
     pub fn reset(&mut self) {
         self.cpu.reset();
-        self.drop_blocks();
+        self.blocks.clear();
         self.cpu.code = Default::default();
     }
 
@@ -270,9 +267,6 @@ impl Core {
         }
         if std::mem::take(&mut cpu.debug_changed) {
             self.blocks.clear();
-            if let Some(jit) = self.jit.as_mut() {
-                jit.reset();
-            }
             cpu.code = Default::default();
             cpu.stlb.flush();
             cpu.translation_changed = false;
@@ -408,8 +402,10 @@ impl Core {
     }
 
     fn build(&mut self, pc: u32, pa: u64) -> u32 {
-        if self.blocks.arena.len() >= MAX_BLOCKS || self.jit.as_ref().is_some_and(|j| j.full()) {
-            self.drop_blocks();
+        if self.blocks.arena.len() >= MAX_BLOCKS
+            || self.blocks.jit.as_ref().is_some_and(|j| j.full())
+        {
+            self.blocks.clear();
             self.cpu.code = Default::default();
             self.cpu.stlb.flush_data();
         }
@@ -464,8 +460,13 @@ impl Core {
         };
         let mut compiling = false;
         let mut hot_after = u32::MAX;
-        if let Some(jit) = self.jit.as_mut() {
-            let block = &mut self.blocks.arena[id as usize];
+        if let BlockCache {
+            arena,
+            jit: Some(jit),
+            ..
+        } = &mut self.blocks
+        {
+            let block = &mut arena[id as usize];
             if block.code.is_none() && block.runs.get() < u32::MAX {
                 let runs = block.runs.get() + 1;
                 block.runs.set(runs);
@@ -527,17 +528,14 @@ impl Core {
             let at = pc.wrapping_add(4 * index);
             cpu.icount += index as u64;
             return match exc {
-                Some(Exc::Device) => {
-                    cpu.pc = at;
-                    self.step(bus)
-                }
-                Some(exc) => self.raise(exc, at),
+                Some(Exc::Device) |
                 // A fault with nothing reported cannot happen; go on at the
                 // instruction, interpreted.
                 None => {
                     cpu.pc = at;
                     self.step(bus)
                 }
+                Some(exc) => self.raise(exc, at),
             };
         }
         // Only a block's last instruction can branch (Insn::ends_block), and
